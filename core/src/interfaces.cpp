@@ -1,0 +1,69 @@
+// Out-of-line key functions (virtual destructors) and default behaviour of the plugin
+// interfaces. Defining them here puts each interface's vtable and typeinfo in libsgmtk_core.so,
+// once, which is what makes dynamic_cast and exception matching work across plugins.
+#include <sgmtk/error.hpp>
+#include <sgmtk/metric.hpp>
+#include <sgmtk/plugin.hpp>
+#include <sgmtk/sampler.hpp>
+#include <sgmtk/target.hpp>
+
+namespace sgmtk {
+
+const char* to_string(HessianForm form) {
+  switch (form) {
+    case HessianForm::none: return "none";
+    case HessianForm::diagonal: return "diagonal";
+    case HessianForm::full: return "full";
+    case HessianForm::vector_product: return "vector_product";
+  }
+  return "?";
+}
+
+const char* to_string(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::target: return "target";
+    case PluginKind::sampler: return "sampler";
+    case PluginKind::metric: return "metric";
+  }
+  return "?";
+}
+
+Target::~Target() = default;
+
+void Target::moments(Eigen::Ref<Vector>, Eigen::Ref<Matrix>) const {
+  throw UnsupportedError("this target does not know its exact moments");
+}
+void Target::potential(ConstBlock, Eigen::Ref<RowVector>) const {
+  throw UnsupportedError("this target does not provide its potential U");
+}
+void Target::potential_gradient(ConstBlock, Block) const {
+  throw UnsupportedError("this target does not provide the gradient of its potential U");
+}
+void Target::reverse_transition(double, double, ConstBlock, ConstBlock, Eigen::Ref<const RowVector>, Block) const {
+  throw UnsupportedError("this target has no exact reverse transition");
+}
+std::vector<NamedConstant> Target::constants() const { return {}; }
+
+void Target::score(double t, ConstBlock x, Block out) const {
+  ScoreQuery q;
+  q.times = t;
+  q.x = ConstMatrixView::of(x);
+  q.score = MatrixView::of(out);
+  evaluate(q);
+}
+
+void Target::score(const double* times, ConstBlock x, Block out) const {
+  ScoreQuery q;
+  q.times = Times(times);
+  q.x = ConstMatrixView::of(x);
+  q.score = MatrixView::of(out);
+  evaluate(q);
+}
+
+Sampler::~Sampler() = default;
+
+Metric::~Metric() = default;
+MetricNeeds Metric::needs() const { return {}; }
+bool Metric::has_floor() const { return false; }
+
+}  // namespace sgmtk
