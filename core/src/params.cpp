@@ -117,6 +117,11 @@ ParamSpec& ParamSpec::at_least(double v) { min = v; min_exclusive = false; retur
 ParamSpec& ParamSpec::above(double v) { min = v; min_exclusive = true; return *this; }
 ParamSpec& ParamSpec::at_most(double v) { max = v; max_exclusive = false; return *this; }
 ParamSpec& ParamSpec::below(double v) { max = v; max_exclusive = true; return *this; }
+ParamSpec& ParamSpec::optional() {
+  default_value.reset();
+  may_be_absent = true;
+  return *this;
+}
 
 std::string ParamSpec::range_text() const {
   std::ostringstream os;
@@ -305,7 +310,7 @@ Params validate_params(const std::vector<ParamSpec>& specs, const Params& given,
         throw ParamValueError(spec.name, owner + ": missing required parameter '" + spec.name + "' (" +
                                              spec.range_text() + ": " + spec.doc + ")");
       }
-      out.set(spec.name, *spec.default_value);
+      if (spec.default_value) out.set(spec.name, *spec.default_value);  // else: optional, left absent
       continue;
     }
     const ParamValue& raw = given.at(spec.name);

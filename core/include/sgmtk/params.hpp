@@ -44,12 +44,16 @@ struct SGMTK_API ParamSpec {
   std::string name;
   ParamType type = ParamType::real;
   std::string doc;
-  std::optional<ParamValue> default_value;  ///< empty: the parameter is required
+  std::optional<ParamValue> default_value;  ///< empty: the parameter is required (unless optional)
   std::optional<double> min;                ///< numeric types and list elements
   std::optional<double> max;
   bool min_exclusive = false;
   bool max_exclusive = false;
   std::vector<std::string> choices;         ///< string parameters: the allowed values
+  /// The parameter may be left out and has no default: validation then leaves it absent and the
+  /// plugin asks Params::has(). For alternatives with no natural default ("give `diagonal` or
+  /// `covariance`, or neither"), where a sentinel default would be a lie in `describe`.
+  bool may_be_absent = false;
 
   static ParamSpec boolean(std::string name, std::optional<bool> def, std::string doc);
   static ParamSpec integer(std::string name, std::optional<std::int64_t> def, std::string doc);
@@ -64,8 +68,10 @@ struct SGMTK_API ParamSpec {
   ParamSpec& above(double v);     ///< value > v
   ParamSpec& at_most(double v);   ///< value <= v
   ParamSpec& below(double v);     ///< value < v
+  /// Marks the parameter optional without a default (see may_be_absent); drops any default.
+  ParamSpec& optional();
 
-  bool required() const { return !default_value.has_value(); }
+  bool required() const { return !default_value.has_value() && !may_be_absent; }
   /// "real > 0", "integer in [1, 64]", "one of: a, b" ... for messages and `describe`.
   std::string range_text() const;
 };
