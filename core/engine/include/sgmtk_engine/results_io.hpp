@@ -1,0 +1,25 @@
+#pragma once
+// The result files of a run, and the table printed at the end.
+//   results.csv   long form: one row per run x metric (DESIGN.md §6), numbers with 17
+//                 significant digits so that equal results are equal text.
+//   summary.json  the resolved configuration, versions, plugin files, and every run's metric
+//                 values with their details and notes.
+
+#include <sgmtk_engine/executor.hpp>
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace sgmtk::engine {
+
+std::string results_csv(const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
+std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
+
+/// Creates `folder` and writes both files atomically.
+void write_results(const std::string& folder, const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
+
+/// A human-readable table (one line per run x metric) for the terminal.
+void print_table(std::ostream& os, const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
+
+}  // namespace sgmtk::engine

@@ -1,0 +1,91 @@
+// sgmtk: discovers plugins and runs pipelines. Command-line wiring only; each subcommand lives
+// in its own cmd_*.cpp and the work in the engine.
+#include "commands.hpp"
+
+#include <sgmtk/version.hpp>
+
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+namespace {
+
+// `--version` on the application and on every subcommand.
+void add_version_flag(CLI::App& app) {
+  app.add_flag_callback(
+      "--version",
+      [] {
+        std::cout << "sgmtk " << SGMTK_VERSION_STRING << "\n";
+        throw CLI::Success();
+      },
+      "Print the version and exit");
+}
+
+void add_plugin_dir_option(CLI::App& app, sgmtk::host::PluginOptions& o) {
+  app.add_option("--plugin-dir", o.plugin_dirs,
+                 "Also load plugins from this folder (repeatable; searched before $SGMTK_PLUGIN_PATH and the defaults)");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace sgmtk::host;
+  CLI::App app{"sgmtk: measure how well reverse-diffusion samplers sample, on targets whose truth is known.\n"
+               "Plugins (targets, samplers, metrics) are found next to the executable, in $SGMTK_PLUGIN_PATH,\n"
+               "in --plugin-dir folders and in a pipeline's run.plugin_dirs.",
+               "sgmtk"};
+  app.require_subcommand(1);
+  add_version_flag(app);
+  PluginOptions plugins;
+
+  bool verbose = false;
+  CLI::App* list = app.add_subcommand("list", "List every plugin found, by kind, with the file it came from");
+  list->add_flag("-v,--verbose", verbose, "Also show versions, the folders searched and the libraries skipped (and why)");
+  add_plugin_dir_option(*list, plugins);
+  add_version_flag(*list);
+
+  std::string name;
+  CLI::App* describe = app.add_subcommand("describe", "Show a plugin's documentation and parameters");
+  describe->add_option("name", name, "Plugin name (see `sgmtk list`)")->required();
+  add_plugin_dir_option(*describe, plugins);
+  add_version_flag(*describe);
+
+  std::string validate_file;
+  CLI::App* validate = app.add_subcommand("validate", "Check a pipeline file (and its plugins and parameters) without running it");
+  validate->add_option("file", validate_file, "Pipeline TOML file")->required();
+  add_plugin_dir_option(*validate, plugins);
+  add_version_flag(*validate);
+
+  RunOptions run_options;
+  CLI::App* run = app.add_subcommand("run", "Run a pipeline: progress on stderr, results.csv and summary.json in the output folder");
+  run->add_option("file", run_options.file, "Pipeline TOML file")->required();
+  run->add_option("-o,--output", run_options.output, "Output folder (default: the pipeline's run.output, else out/<name>)");
+  run->add_option("--threads", run_options.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::PositiveNumber);
+  run->add_flag("-q,--quiet", run_options.quiet, "No progress, no table: only the result paths");
+  add_plugin_dir_option(*run, plugins);
+  add_version_flag(*run);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::Success& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    app.exit(e);
+    return exit_usage;
+  }
+  try {
+    if (*list) return cmd_list(plugins, verbose);
+    if (*describe) return cmd_describe(plugins, name);
+    if (*validate) return cmd_validate(plugins, validate_file);
+    if (*run) return cmd_run(plugins, run_options);
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return exit_usage;
+  }
+  return exit_usage;
+}
