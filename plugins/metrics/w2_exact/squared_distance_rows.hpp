@@ -1,0 +1,30 @@
+#pragma once
+/// @file squared_distance_rows.hpp
+/// Rows of the squared-Euclidean cost matrix c_ij = |x_i - y_j|^2, computed on demand.
+///
+/// The assignment solver never stores the n x m cost matrix (10^4 x 10^4 doubles would be
+/// 800 MB); it asks for one row at a time. B is kept coordinate-major (one contiguous array per
+/// coordinate), so a row is d fused passes of (y_kj - x_k)^2 over contiguous memory, which the
+/// compiler vectorizes. Differences are formed directly (no |x|^2 + |y|^2 - 2 x.y expansion), so
+/// there is no cancellation and the certificate can demand a duality gap near machine precision.
+
+#include <sgmtk/types.hpp>
+
+namespace sgmtk::metrics {
+
+class SquaredDistanceRows {
+ public:
+  /// b: d x m, one point per column (copied into coordinate-major order).
+  explicit SquaredDistanceRows(ConstBlock b);
+
+  Index dim() const { return coords_.rows(); }
+  Index cols() const { return coords_.cols(); }
+
+  /// out[j] = |x - b_j|^2 for j in [0, cols()); x has dim() entries.
+  void row(const double* x, double* out) const;
+
+ private:
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> coords_;
+};
+
+}  // namespace sgmtk::metrics
