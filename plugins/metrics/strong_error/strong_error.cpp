@@ -1,0 +1,79 @@
+// strong_error: the synchronous-coupling error of MATH.md E.7 between the samples and a coupled
+// reference run that the engine provides (in.reference), as requested by needs().
+
+#include "coupling_error.hpp"
+
+#include <sgmtk/error.hpp>
+#include <sgmtk/plugin.hpp>
+
+namespace {
+
+using namespace sgmtk;
+
+std::vector<ParamSpec> strong_error_params() {
+  return {
+      ParamSpec::string("reference_sampler", std::string("same"),
+                        "sampler of the coupled reference run: \"same\" = the sampler under test at "
+                        "reference_steps steps; or a sampler name, e.g. \"exact_reverse\" for targets "
+                        "with exact reverse transitions (MATH.md B.8: no reference error)"),
+      ParamSpec::integer("reference_steps", 4096,
+                         "steps of the reference run on the same time interval (MATH.md E.7 asks for "
+                         "h / 2^r with r >= 3)")
+          .at_least(1),
+  };
+}
+
+class StrongError final : public Metric {
+ public:
+  explicit StrongError(const Params& p)
+      : sampler_(p.string("reference_sampler")), steps_(p.integer("reference_steps")) {}
+
+  /// The engine runs `reference_sampler` ("same": the sampler under test) with `reference_steps`
+  /// steps from the same initial draws and Brownian path, and passes it as in.reference.
+  MetricNeeds needs() const override {
+    MetricNeeds n;
+    n.coupled_reference = true;
+    n.reference_sampler = sampler_;
+    n.reference_steps = steps_;
+    return n;
+  }
+
+  /// No floor: two independent exact samples are not coupled, so the comparison is meaningless.
+  bool has_floor() const override { return false; }
+
+  MetricValue compute(const MetricInput& in) const override {
+    if (in.reference.empty()) {
+      throw Error("strong_error: no coupled reference run was provided (in.reference is empty); "
+                  "the engine must honour needs().coupled_reference");
+    }
+    if (in.samples.empty()) throw Error("strong_error: no samples (in.samples is empty)");
+    const metrics::CouplingError e = metrics::coupling_error(in.samples.map(), in.reference.map());
+    MetricValue out;
+    out.value = e.rms;
+    out.stderr_ = e.rms_stderr;
+    out.details = {{"mean_squared_distance", e.mean_squared},
+                   {"mean_squared_distance_stderr", e.mean_squared_stderr},
+                   {"max_squared_distance", e.max_squared}};
+    out.note = "sqrt(mean_j |Y_j - Yref_j|^2) under the synchronous coupling (MATH.md E.7): an upper "
+               "bound on W2 between the laws of the run and of the reference, without the n^(-1/d) "
+               "bias of two-sample estimators";
+    return out;
+  }
+
+ private:
+  std::string sampler_;
+  Index steps_;
+};
+
+}  // namespace
+
+SGMTK_PLUGIN(sgmtk::metric_entry<StrongError>(
+    "strong_error", "1.0.0", "synchronous-coupling (strong) error against a finer coupled reference run",
+    "MATH.md E.7 (derived there): the engine runs a reference (reference_sampler, default \"same\" = "
+    "the sampler under test, at reference_steps steps) from the same initial draws and Brownian "
+    "path, and passes it as in.reference, column j paired with particle j. value = "
+    "sqrt((1/n) sum_j |Y_j - Yref_j|^2), whose square is unbiased for E|Y - Yref|^2, an upper bound "
+    "on W2^2 of the two laws; W2(law, pi) <= value + W2(reference law, pi), the last term 0 for "
+    "exact reverse transitions (B.8). stderr: CLT on the squared distances, delta method for the "
+    "square root. No floor (a coupling metric).",
+    &strong_error_params))
