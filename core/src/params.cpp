@@ -244,10 +244,11 @@ std::optional<ParamValue> coerce(const ParamSpec& spec, const ParamValue& v) {
   return std::nullopt;
 }
 
-void check_number(const ParamSpec& spec, double x, const std::string& owner) {
+void check_number(const ParamSpec& spec, double x, const std::string& owner, bool integral = false) {
   auto fail = [&]() {
     std::ostringstream os;
-    os << owner << ": parameter '" << spec.name << "' = " << format_real(x) << " is out of range (expected "
+    os << owner << ": parameter '" << spec.name << "' = "
+       << (integral ? std::to_string(static_cast<long long>(x)) : format_real(x)) << " is out of range (expected "
        << spec.range_text() << ")";
     throw ParamValueError(spec.name, os.str());
   };
@@ -260,7 +261,7 @@ void check_number(const ParamSpec& spec, double x, const std::string& owner) {
 }
 
 void check_value(const ParamSpec& spec, const ParamValue& v, const std::string& owner) {
-  if (auto* i = std::get_if<std::int64_t>(&v)) check_number(spec, static_cast<double>(*i), owner);
+  if (auto* i = std::get_if<std::int64_t>(&v)) check_number(spec, static_cast<double>(*i), owner, true);
   if (auto* d = std::get_if<double>(&v)) check_number(spec, *d, owner);
   if (auto* l = std::get_if<RealList>(&v)) {
     if (l->empty()) throw ParamValueError(spec.name, owner + ": parameter '" + spec.name + "' must not be empty");

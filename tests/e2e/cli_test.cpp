@@ -1,0 +1,133 @@
+// The sgmtk binary as a user runs it: the quickstart end to end, errors and exit codes.
+#include "command.hpp"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace {
+
+namespace fs = std::filesystem;
+using sgmtk::testing::run_command;
+
+const std::string kSgmtk = SGMTK_BINARY;
+
+fs::path temp_dir(const std::string& name) {
+  const fs::path p = fs::temp_directory_path() / ("sgmtk_e2e_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(p);
+  fs::create_directories(p);
+  return p;
+}
+
+std::vector<std::vector<std::string>> read_csv(const fs::path& file) {
+  std::ifstream in(file);
+  std::vector<std::vector<std::string>> rows;
+  std::string line;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::string cell;
+    bool quoted = false;
+    for (char c : line) {
+      if (c == '"') quoted = !quoted;
+      else if (c == ',' && !quoted) {
+        cells.push_back(cell);
+        cell.clear();
+      } else cell += c;
+    }
+    cells.push_back(cell);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+TEST(Cli, QuickstartRunsEndToEndAndW2FallsWithSteps) {
+  const fs::path out = temp_dir("quickstart");
+  const auto r = run_command(kSgmtk + " run " + SGMTK_TEST_SOURCE_DIR + "/examples/quickstart.toml --threads 2 -o " + out.string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("results: " + (out / "results.csv").string()), std::string::npos) << r.output;
+  ASSERT_TRUE(fs::exists(out / "summary.json"));
+  const auto rows = read_csv(out / "results.csv");
+  ASSERT_EQ(rows.size(), 8u);  // header + 7 step counts
+  std::size_t steps_col = 0, value_col = 0, status_col = 0;
+  for (std::size_t i = 0; i < rows[0].size(); ++i) {
+    if (rows[0][i] == "steps") steps_col = i;
+    if (rows[0][i] == "value") value_col = i;
+    if (rows[0][i] == "status") status_col = i;
+  }
+  // EM's law error on a Gaussian is first order in h (MATH.md D.5): doubling the steps roughly
+  // halves W2 until the moment-sampling floor (~0.01 here). Over 4 -> 64 steps each doubling
+  // must cut W2 by at least a third -- far from the floor, well within first order.
+  for (std::size_t i = 1; i < rows.size(); ++i) EXPECT_EQ(rows[i][status_col], "ok");
+  for (std::size_t i = 1; i + 1 < rows.size() && std::stoi(rows[i + 1][steps_col]) <= 64; ++i) {
+    EXPECT_LT(std::stod(rows[i + 1][value_col]), 0.67 * std::stod(rows[i][value_col])) << "steps " << rows[i][steps_col];
+  }
+  fs::remove_all(out);
+}
+
+TEST(Cli, TypoInPipelineIsLocatedWithSuggestionAndExitCode2) {
+  const fs::path dir = temp_dir("typo");
+  std::ofstream(dir / "typo.toml") << "[run]\nseed = 1\n[target]\nplugin = \"gaussian\"\n[process]\nhorizn = 2.0\n"
+                                      "[[sampler]]\nplugin = \"euler_maruyama\"\n[[metric]]\nplugin = \"w2_gaussian\"\n";
+  const auto r = run_command(kSgmtk + " validate " + (dir / "typo.toml").string());
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_NE(r.output.find("typo.toml:6:1: error: unknown key 'horizn' in [process]; did you mean 'horizon'?"), std::string::npos)
+      << r.output;
+  fs::remove_all(dir);
+}
+
+TEST(Cli, ValidateAcceptsTheQuickstart) {
+  const auto r = run_command(kSgmtk + " validate " + SGMTK_TEST_SOURCE_DIR + "/examples/quickstart.toml");
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find(": ok (7 runs"), std::string::npos) << r.output;
+}
+
+TEST(Cli, JunkAndWrongAbiPluginsAreReportedAndSkipped) {
+  const auto r = run_command(kSgmtk + " list --verbose --plugin-dir " + SGMTK_BAD_PLUGIN_DIR);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("junk.so: cannot be loaded"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("wrong_abi.so: built for plugin ABI 999"), std::string::npos) << r.output;
+  // The in-tree plugins are still there, each with its file.
+  for (const char* name : {"gaussian", "euler_maruyama", "w2_gaussian"}) {
+    EXPECT_NE(r.output.find(name), std::string::npos) << name;
+  }
+  EXPECT_NE(r.output.find("/gaussian.so"), std::string::npos) << r.output;
+}
+
+TEST(Cli, DescribeShowsParametersAndUnknownNameIsUsageError) {
+  const auto ok = run_command(kSgmtk + " describe euler_maruyama");
+  EXPECT_EQ(ok.exit_code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("euler_maruyama (sampler"), std::string::npos) << ok.output;
+  const auto bad = run_command(kSgmtk + " describe euler_maruyamma");
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("did you mean 'euler_maruyama'?"), std::string::npos) << bad.output;
+}
+
+TEST(Cli, VersionAndHelpOnEverySubcommand) {
+  for (const char* sub : {"", "list", "describe", "validate", "run"}) {
+    const auto v = run_command(kSgmtk + " " + sub + " --version");
+    EXPECT_EQ(v.exit_code, 0) << sub << ": " << v.output;
+    EXPECT_NE(v.output.find("sgmtk 0."), std::string::npos) << sub;
+    const auto h = run_command(kSgmtk + " " + sub + " --help");
+    EXPECT_EQ(h.exit_code, 0) << sub << ": " << h.output;
+  }
+  EXPECT_EQ(run_command(kSgmtk + " frobnicate").exit_code, 2);
+  EXPECT_EQ(run_command(kSgmtk).exit_code, 2);
+}
+
+TEST(Cli, DivergedRunGivesExitCode1AndKeepsResults) {
+  const fs::path dir = temp_dir("diverge");
+  // As in divergence_test: a relative score error of 1000 makes EM explode; 0 does not.
+  std::ofstream(dir / "d.toml") << "[run]\nparticles = 100\n[target]\nplugin = \"gaussian\"\n"
+                                   "[process]\nhorizon = 3.0\nsteps = 10\nscore_error_kind = \"relative\"\n"
+                                   "[[sampler]]\nplugin = \"euler_maruyama\"\n[sweep]\nscore_error = [1000.0, 0.0]\n"
+                                   "[[metric]]\nplugin = \"w2_gaussian\"\n";
+  const auto r = run_command(kSgmtk + " run -q " + (dir / "d.toml").string() + " -o " + (dir / "out").string());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("1 of 2 run(s) failed or diverged"), std::string::npos) << r.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "results.csv"));
+  fs::remove_all(dir);
+}
+
+}  // namespace

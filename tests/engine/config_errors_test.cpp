@@ -1,0 +1,99 @@
+// Golden tests for pipeline errors: each broken pipeline must be rejected with exactly this
+// `file:line:col: error: ...` message (the location is part of the contract: editors jump to it).
+#include "engine_fixture.hpp"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+struct Case {
+  const char* name;
+  const char* toml;
+  const char* expected;  // the full message
+};
+
+constexpr const char* kValidTail = R"(
+[[sampler]]
+plugin = "euler_maruyama"
+[[metric]]
+plugin = "w2_gaussian"
+)";
+
+std::string with_tail(const char* head) { return std::string(head) + kValidTail; }
+
+class ConfigErrors : public ::testing::TestWithParam<Case> {
+ protected:
+  static const sgmtk::engine::PluginRegistry& registry() {
+    static const auto r = sgmtk::testing::build_registry();
+    return r;
+  }
+};
+
+TEST_P(ConfigErrors, MessageAndLocation) {
+  const Case& c = GetParam();
+  try {
+    const auto spec = sgmtk::engine::parse_pipeline(with_tail(c.toml), "test.toml");
+    sgmtk::engine::plan_pipeline(spec, registry());
+    FAIL() << "accepted: " << c.toml;
+  } catch (const sgmtk::engine::ConfigError& e) {
+    // The message starts with the golden text (some append a list of what is available).
+    EXPECT_EQ(std::string(e.what()).substr(0, std::string(c.expected).size()), std::string(c.expected)) << e.what();
+  }
+}
+
+const Case kCases[] = {
+    {"typo_in_run_key", "[run]\nparticels = 10\n[target]\nplugin = \"gaussian\"\n",
+     "test.toml:2:1: error: unknown key 'particels' in [run]; did you mean 'particles'?"},
+    {"toml_syntax", "[run\nseed = 1\n[target]\nplugin = \"gaussian\"\n",
+     "test.toml:1:5: error: Error while parsing table header: expected ']', saw '\\n'"},
+    {"unknown_table", "[runn]\nseed = 1\n[target]\nplugin = \"gaussian\"\n",
+     "test.toml:1:2: error: unknown key 'runn' in the pipeline file; did you mean 'run'?"},
+    {"unknown_target_plugin", "[target]\nplugin = \"gausian\"\n",
+     "test.toml:2:10: error: no target plugin named 'gausian'; did you mean 'gaussian'?"},
+    {"target_param_typo", "[target]\nplugin = \"gaussian\"\nmeen = [1.0]\n",
+     "test.toml:3:1: error: target 'gaussian': unknown parameter 'meen'; did you mean 'mean'?"},
+    {"target_param_range", "[target]\nplugin = \"gaussian\"\ndim = 0\n",
+     "test.toml:3:1: error: target 'gaussian': parameter 'dim' = 0 is out of range (expected integer >= 1)"},
+    {"swept_dim_out_of_range", "[target]\nplugin = \"gaussian\"\n[sweep]\ndim = [2, -1]\n",
+     "test.toml:4:1: error: target 'gaussian': parameter 'dim' = -1 is out of range (expected integer >= 1)"},
+    {"sweep_key_typo", "[target]\nplugin = \"gaussian\"\n[sweep]\nstep = [4, 8]\n",
+     "test.toml:4:1: error: unknown sweep key 'step'; did you mean 'steps'?"},
+    {"sweep_steps_zero", "[target]\nplugin = \"gaussian\"\n[sweep]\nsteps = [0, 8]\n",
+     "test.toml:4:1: error: sweep.steps values must be >= 1, got 0"},
+    {"early_stop_not_below_horizon", "[target]\nplugin = \"gaussian\"\n[process]\nhorizon = 1.0\nearly_stop = 2.0\n",
+     "test.toml:4:11: error: early_stop (2) must be smaller than the horizon (1)"},
+    {"non_finite_horizon", "[target]\nplugin = \"gaussian\"\n[process]\nhorizon = nan\n",
+     "test.toml:4:11: error: process.horizon must be a finite number, got nan"},
+    {"bad_start", "[target]\nplugin = \"gaussian\"\n[process]\nstart = \"exakt\"\n",
+     "test.toml:4:9: error: process.start = \"exakt\" is not allowed (expected \"gaussian\" for N(0, I) or \"exact\" for p_T)"},
+    {"negative_seed", "[run]\nseed = -3\n[target]\nplugin = \"gaussian\"\n",
+     "test.toml:2:8: error: run.seed must be in [0, 4294967295], got -3"},
+    {"no_target", "[run]\nseed = 1\n", "test.toml:1:1: error: the pipeline has no [target] table (e.g. [target] plugin = \"gaussian\")"},
+};
+
+INSTANTIATE_TEST_SUITE_P(Golden, ConfigErrors, ::testing::ValuesIn(kCases),
+                         [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
+
+TEST(ConfigErrors, UnknownSamplerListsWhatIsAvailable) {
+  const auto registry = sgmtk::testing::build_registry();
+  const std::string toml = "[target]\nplugin = \"gaussian\"\n[[sampler]]\nplugin = \"euler_maruyame\"\n[[metric]]\nplugin = \"w2_gaussian\"\n";
+  try {
+    sgmtk::engine::plan_pipeline(sgmtk::engine::parse_pipeline(toml, "test.toml"), registry);
+    FAIL();
+  } catch (const sgmtk::engine::ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.rfind("test.toml:4:10: error: no sampler plugin named 'euler_maruyame'; did you mean 'euler_maruyama'?", 0), 0u) << what;
+    EXPECT_NE(what.find("Available samplers:"), std::string::npos) << what;
+  }
+}
+
+TEST(ConfigErrors, ValidPipelinePlansEveryRun) {
+  const auto registry = sgmtk::testing::build_registry();
+  const std::string toml = "[run]\nreplicates = 2\n[target]\nplugin = \"gaussian\"\n[sweep]\nsteps = [4, 8, 16]\ndim = [1, 3]\n" +
+                           std::string(kValidTail);
+  const auto plan = sgmtk::engine::plan_pipeline(sgmtk::engine::parse_pipeline(toml, "test.toml"), registry);
+  EXPECT_EQ(plan.runs.size(), 3u * 2u * 2u);  // steps x dim x replicates, one sampler
+  EXPECT_EQ(plan.targets.size(), 2u);         // one target per distinct dim
+}
+
+}  // namespace
