@@ -44,10 +44,15 @@ TargetTraits GaussianTarget::traits() const {
   return t;
 }
 
+// Rotations use coefficient-based (lazy) products on purpose: Eigen switches between a lazy
+// kernel and blocked GEMM depending on the number of columns, and the two round differently, so
+// a GEMM would make a particle's result depend on the size of the block it travels in. The lazy
+// product computes every column with the same operations whatever n is (bitwise block-split
+// invariance, DESIGN.md section 5), at the same O(d^2) flops per particle.
 Matrix GaussianTarget::to_eigen(ConstBlock x) const {
   if (law_.diagonal) return x;
   Matrix z(x.rows(), x.cols());
-  z.noalias() = law_.eigenvectors.transpose() * x;
+  z.noalias() = law_.eigenvectors.transpose().lazyProduct(x);
   return z;
 }
 
@@ -55,7 +60,7 @@ void GaussianTarget::from_eigen(const Matrix& z, Block out) const {
   if (law_.diagonal) {
     out = z;
   } else {
-    out.noalias() = law_.eigenvectors * z;
+    out.noalias() = law_.eigenvectors.lazyProduct(z);
   }
 }
 
@@ -124,7 +129,7 @@ void GaussianTarget::evaluate(const ScoreQuery& q) const {
       if (law_.diagonal) {
         h = -precision;
       } else {
-        h.noalias() = -law_.eigenvectors.cwiseAbs2() * precision;
+        h.noalias() = -(law_.eigenvectors.cwiseAbs2().lazyProduct(precision));
       }
       break;
     case HessianForm::full: {
