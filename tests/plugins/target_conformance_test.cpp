@@ -109,6 +109,14 @@ std::vector<TargetCase> cases() {
                    [](Index, double x) { return std::exp(1.5 * std::abs(x) - 0.5 * x * x); }});
   }
   {
+    // nu = -a/b = -12 puts Robert's exponential-proposal branch to work.
+    Params p;
+    p.set("a", 6.0);
+    p.set("b", 0.5);
+    out.push_back({"elastic_net_strong_l1", "elastic_net", with_dim(p, 1),
+                   [](Index, double x) { return std::exp(-6.0 * std::abs(x) - 0.25 * x * x); }});
+  }
+  {
     // Interpolated score: the table's stated bound is 1e-7 absolute on the score and 1e-5 on its
     // derivative (see the plugin doc); FD of the interpolant adds h^2-order terms only.
     out.push_back({"double_well", "double_well", with_dim({}, 2),
