@@ -51,18 +51,22 @@ ScoreModel::ScoreModel(const Target& target, ScoreError error, RandomKey key)
 
 void ScoreModel::evaluate(const ScoreQuery& q) const {
   target_.evaluate(q);
-  if (error_.kind == ScoreErrorKind::none || q.score.empty()) return;
-  auto s = q.score.map();
-  if (error_.kind == ScoreErrorKind::bias) {
-    s.colwise() += error_.size * error_.direction;
-    return;
-  }
-  // relative: eps (x - m_t mean); its Jacobian eps I shifts the Hessian.
+  if (error_.kind == ScoreErrorKind::none) return;
   const auto x = q.x.map();
-  for (Index j = 0; j < x.cols(); ++j) {
-    s.col(j) += error_.size * (x.col(j) - ou::mean_factor(q.times[j]) * mean_);
+  if (!q.score.empty()) {
+    auto s = q.score.map();
+    if (error_.kind == ScoreErrorKind::bias) {
+      s.colwise() += error_.size * error_.direction;
+    } else {
+      // relative: eps (x - m_t mean)
+      for (Index j = 0; j < x.cols(); ++j) {
+        s.col(j) += error_.size * (x.col(j) - ou::mean_factor(q.times[j]) * mean_);
+      }
+    }
   }
-  if (q.hessian_out.empty()) return;
+  // The relative error's Jacobian eps I shifts the Hessian (the bias has none). Independent of
+  // whether the score was requested: a Hessian-only query must see the same model.
+  if (error_.kind != ScoreErrorKind::relative || q.hessian_out.empty()) return;
   auto h = q.hessian_out.map();
   const Index d = x.rows();
   switch (q.hessian) {
