@@ -30,8 +30,8 @@ std::vector<ParamSpec> w2_sinkhorn_params() {
       ParamSpec::real("scaling", 0.5, "epsilon ratio between successive epsilon-scaling stages")
           .above(0.0)
           .below(1.0),
-      ParamSpec::real("tolerance", 1e-6, "L1 marginal error required at the final epsilon").above(0.0),
-      ParamSpec::integer("max_iterations", 10000,
+      ParamSpec::real("tolerance", 1e-4, "L1 marginal error required at the final epsilon").above(0.0),
+      ParamSpec::integer("max_iterations", 50000,
                          "Sinkhorn iterations allowed at the final epsilon; reaching it is an error")
           .at_least(1),
       ParamSpec::boolean("squared", false,
