@@ -9,123 +9,160 @@
 // Means and positions are centred on the mean of the mu_k first (y - m c, mu_k - c leave every
 // difference y - m mu_k unchanged) so that the expanded squares do not lose digits when the whole
 // mixture sits far from the origin.
+//
+// Performance: the block is processed in chunks of `chunk` columns so that every temporary
+// (d x chunk, K x chunk) is allocated once per call, stays in L1/L2, and the total stays under
+// glibc's trim threshold (freeing more than 128 kB per call makes every call page-fault its
+// buffers back in). The K-indexed arrays are stored particle-major (chunk x K, one column per
+// component), so that every elementwise step, exp and log included, runs as long vectorized
+// loops and the log-sum-exp is a row-wise reduction; small per-particle K-vectors would spend
+// their time in loop overhead instead.
 #include "mixture_model.hpp"
 
 #include <sgmtk/error.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
 namespace sgmtk::mixture {
+namespace {
+
+constexpr Index chunk = 128;
+
+}  // namespace
 
 void evaluate_isotropic(const MixtureModel& model, const TimeCoefficients& tc, const ScoreQuery& q) {
   using Array = Eigen::ArrayXXd;
   const Index d = model.dim;
+  const Index K = model.components;
   const Index n = q.x.cols;
-  const auto x = q.x.map();
+  const auto x_all = q.x.map();
   const Matrix& mu = model.centered_means;  // d x K
-
-  // Centred positions y - m c.
-  Matrix y(d, n);
-  if (tc.shared) {
-    y = x.colwise() - tc.m(0) * model.center;
-  } else {
-    y.noalias() = x - model.center * tc.m;
+  const double half_d_log_two_pi = 0.5 * double(d) * std::log(2.0 * std::numbers::pi);
+  const bool want_hessian = q.hessian != HessianForm::none;
+  const bool want_score = !q.score.empty() || want_hessian;
+  if (want_hessian && q.hessian != HessianForm::diagonal && q.hessian != HessianForm::vector_product) {
+    throw UnsupportedError(std::string("gaussian_mixture: isotropic fast path cannot give the ") +
+                           to_string(q.hessian) + " Hessian");
   }
-  const RowVector y_norm2 = y.colwise().squaredNorm();
-  Matrix inner(model.components, n);
-  inner.noalias() = mu.transpose() * y;  // K x n: mu_k^T y
+  const Eigen::RowVectorXd log_w = model.log_weights.transpose();
+  const Eigen::RowVectorXd var = model.isotropic_variance.transpose();
+  const Eigen::RowVectorXd norms = model.centered_norms.transpose();
 
-  // Per (k, j) coefficients; with a shared time they are K-vectors broadcast along the columns.
-  Array inv_v;      // 1 / v_k
-  Array logits;
-  const double log_two_pi = std::log(2.0 * std::numbers::pi);
+  // Shared time: logit = c0 + c1 * mu^T y - c2 * |y|^2 with 1 x K coefficient rows.
+  Eigen::RowVectorXd inv_v_row, c0, c1, c2;
   if (tc.shared) {
     const double m = tc.m(0);
-    const Eigen::ArrayXd v = m * m * model.isotropic_variance.array() + tc.s2(0);
-    const Eigen::ArrayXd iv = v.inverse();
-    const Eigen::ArrayXd c0 = model.log_weights.array() - 0.5 * double(d) * (log_two_pi + v.log()) -
-                              0.5 * m * m * model.centered_norms.array() * iv;
-    logits = (inner.array().colwise() * (m * iv)).colwise() + c0;
-    logits -= ((0.5 * iv).matrix() * y_norm2).array();
-    inv_v = iv.replicate(1, n);
-  } else {
-    const RowVector m2 = tc.m.array().square().matrix();
-    const Array v = (model.isotropic_variance * m2).array().rowwise() + tc.s2.array();
-    inv_v = v.inverse();
-    logits = (-0.5 * double(d) * (log_two_pi + v.log())).colwise() + model.log_weights.array();
-    logits -= 0.5 * inv_v * ((model.centered_norms * m2).array().rowwise() + y_norm2.array() -
-                             2.0 * (inner.array().rowwise() * tc.m.array()));
+    inv_v_row = (m * m * var.array() + tc.s2(0)).inverse().matrix();
+    c0 = (log_w.array() - half_d_log_two_pi + 0.5 * double(d) * inv_v_row.array().log() -
+          0.5 * m * m * norms.array() * inv_v_row.array())
+             .matrix();
+    c1 = m * inv_v_row;
+    c2 = 0.5 * inv_v_row;
   }
 
-  // Log-sum-exp responsibilities.
-  const Eigen::RowVectorXd top = logits.colwise().maxCoeff().matrix();
-  Array r = (logits.rowwise() - top.array()).exp();
-  const Eigen::ArrayXXd total = r.colwise().sum();
-  r.rowwise() /= total.row(0);
-  if (!q.log_density.empty()) q.log_density.map() = (top.array() + total.row(0).log()).matrix();
+  Matrix y(d, chunk), score_buf(d, chunk), lin(d, chunk), quad(d, chunk);
+  Matrix logits(chunk, K), inv_v(chunk, K), b(chunk, K), c(chunk, K), c_m(chunk, K);
+  Vector y_norm2(chunk), top(chunk), total(chunk), a(chunk), c_sum(chunk), m_col(chunk), s2_col(chunk);
+  auto score_out = q.score.map();
+  auto log_p_out = q.log_density.map();
+  auto hess_out = q.hessian_out.map();
+  const auto dir_all = q.direction.map();
 
-  const bool want_hessian = q.hessian != HessianForm::none;
-  if (q.score.empty() && !want_hessian) return;
+  for (Index first = 0; first < n; first += chunk) {
+    const Index nc = std::min(chunk, n - first);
+    auto yc = y.leftCols(nc);
+    const auto x = x_all.middleCols(first, nc);
+    auto L = logits.topRows(nc).array();
+    auto iv = inv_v.topRows(nc).array();
+    auto mc = m_col.head(nc).array();
+    if (tc.shared) {
+      yc = x.colwise() - tc.m(0) * model.center;
+      mc.setConstant(tc.m(0));
+    } else {
+      yc = x - model.center * tc.m.segment(first, nc);
+      mc = tc.m.segment(first, nc).transpose().array();
+      s2_col.head(nc) = tc.s2.segment(first, nc).transpose();
+    }
+    y_norm2.head(nc) = yc.colwise().squaredNorm().transpose();
+    logits.topRows(nc).noalias() = yc.transpose() * mu;  // nc x K: mu_k^T y_j
+    if (tc.shared) {
+      // Column by column (one component each): long vectorized loops, no product temporaries.
+      const auto yn = y_norm2.head(nc).array();
+      for (Index k = 0; k < K; ++k) L.col(k) = c0(k) + c1(k) * L.col(k) - c2(k) * yn;
+      if (want_score)
+        for (Index k = 0; k < K; ++k) iv.col(k).setConstant(inv_v_row(k));
+    } else {
+      // v_jk = m_j^2 s_k^2 + s2_j
+      iv = ((mc.square().matrix() * var).array().colwise() + s2_col.head(nc).array()).inverse();
+      L = L * (iv.colwise() * mc) + 0.5 * double(d) * iv.log() -
+          0.5 * iv * ((mc.square().matrix() * norms).array().colwise() + y_norm2.head(nc).array());
+      L.rowwise() += (log_w.array() - half_d_log_two_pi);
+    }
+    auto tp = top.head(nc).array();
+    auto tt = total.head(nc).array();
+    tp = L.col(0);
+    for (Index k = 1; k < K; ++k) tp = tp.max(L.col(k));
+    for (Index k = 0; k < K; ++k) L.col(k) = (L.col(k) - tp).exp();  // unnormalized responsibilities
+    tt = L.col(0);
+    for (Index k = 1; k < K; ++k) tt += L.col(k);
+    if (!q.log_density.empty()) {
+      log_p_out.middleCols(first, nc) = (top.head(nc).array() + total.head(nc).array().log()).matrix().transpose();
+    }
+    if (!want_score) continue;
+    tt = tt.inverse();
 
-  // score = mu (r m / v) - y sum_k r_k / v_k
-  const Array a_kn = r * inv_v;
-  const Eigen::RowVectorXd a = a_kn.colwise().sum().matrix();
-  Array b_kn = a_kn;
-  if (tc.shared) b_kn *= tc.m(0); else b_kn.rowwise() *= tc.m.array();
-  Matrix score(d, n);
-  score.noalias() = mu * b_kn.matrix();
-  score -= (y.array().rowwise() * a.array()).matrix();
-  if (!q.score.empty()) q.score.map() = score;
-  if (!want_hessian) return;
+    // score = mu (r m / v) - y sum_k r_k / v_k
+    auto B = b.topRows(nc).array();
+    auto av = a.head(nc).array();
+    av.setZero();
+    for (Index k = 0; k < K; ++k) {
+      L.col(k) *= tt;                   // r_k
+      B.col(k) = L.col(k) * iv.col(k);  // r_k / v_k
+      av += B.col(k);
+    }
+    Eigen::Map<Matrix> s(q.score.empty() ? score_buf.data() : score_out.col(first).data(), d, nc);
+    if (q.hessian == HessianForm::diagonal) {
+      auto C = c.topRows(nc).array();
+      C = B * iv;  // r_k / v_k^2
+      c_sum.head(nc) = C.rowwise().sum().matrix();
+      c_m.topRows(nc).array() = C.colwise() * mc;
+      C.colwise() *= mc.square();
+    } else if (q.hessian == HessianForm::vector_product) {
+      c.topRows(nc) = b.topRows(nc);  // keep r_k / v_k for the direction terms
+    }
+    B.colwise() *= mc;
+    s.noalias() = mu * b.topRows(nc).transpose();
+    s -= (yc.array().rowwise() * a.head(nc).transpose().array()).matrix();
+    if (!want_hessian) continue;
 
-  switch (q.hessian) {
-    case HessianForm::diagonal: {
+    auto h = hess_out.middleCols(first, nc);
+    const auto a_row = a.head(nc).transpose().array();
+    if (q.hessian == HessianForm::diagonal) {
       // sum_k r_k g_k^2 = mu^2 (r m^2/v^2) - 2 y mu (r m/v^2) + y^2 sum_k r_k/v_k^2
-      const Array c_kn = a_kn * inv_v;
-      const Eigen::RowVectorXd c = c_kn.colwise().sum().matrix();
-      Array cm = c_kn, cm2 = c_kn;
-      if (tc.shared) {
-        cm *= tc.m(0);
-        cm2 *= tc.m(0) * tc.m(0);
-      } else {
-        cm.rowwise() *= tc.m.array();
-        cm2.rowwise() *= tc.m.array().square();
-      }
-      Matrix lin(d, n), quad(d, n);
-      lin.noalias() = mu * cm.matrix();
-      quad.noalias() = mu.cwiseAbs2() * cm2.matrix();
-      auto out = q.hessian_out.map();
-      out = (quad.array() - 2.0 * y.array() * lin.array() + y.array().square().rowwise() * c.array() -
-             score.array().square()).rowwise() - a.array();
-      break;
+      lin.leftCols(nc).noalias() = mu * c_m.topRows(nc).transpose();
+      quad.leftCols(nc).noalias() = mu.cwiseAbs2() * c.topRows(nc).transpose();
+      h = ((quad.leftCols(nc).array() - 2.0 * yc.array() * lin.leftCols(nc).array() +
+            yc.array().square().rowwise() * c_sum.head(nc).transpose().array() - s.array().square())
+               .rowwise() -
+           a_row)
+              .matrix();
+    } else {
+      const auto dir = dir_all.middleCols(first, nc);
+      // (g_k . v) = (m mu_k^T v - y^T v) / v_k; weights r_k (g_k . v) / v_k, times m
+      c_m.topRows(nc).noalias() = dir.transpose() * mu;  // nc x K: mu_k^T v_j
+      const Eigen::ArrayXd y_dir = (yc.array() * dir.array()).colwise().sum().transpose();
+      auto W = c.topRows(nc).array();
+      W *= ((c_m.topRows(nc).array().colwise() * mc).colwise() - y_dir) * iv;
+      c_sum.head(nc) = W.rowwise().sum().matrix();
+      W.colwise() *= mc;
+      lin.leftCols(nc).noalias() = mu * c.topRows(nc).transpose();
+      const Eigen::ArrayXXd score_dir = (s.array() * dir.array()).colwise().sum();
+      h = (lin.leftCols(nc).array() - yc.array().rowwise() * c_sum.head(nc).transpose().array() -
+           dir.array().rowwise() * a_row - s.array().rowwise() * score_dir.row(0))
+              .matrix();
     }
-    case HessianForm::vector_product: {
-      const auto dir = q.direction.map();
-      Matrix mu_dir(model.components, n);
-      mu_dir.noalias() = mu.transpose() * dir;
-      const Eigen::ArrayXXd y_dir = (y.array() * dir.array()).colwise().sum();
-      // (g_k . v) = (m mu_k^T v - y^T v) / v_k
-      Array gv = mu_dir.array();
-      if (tc.shared) gv *= tc.m(0); else gv.rowwise() *= tc.m.array();
-      gv.rowwise() -= y_dir.row(0);
-      gv *= inv_v;
-      const Array w_kn = a_kn * gv;  // r_k (g_k . v) / v_k
-      const Eigen::RowVectorXd w = w_kn.colwise().sum().matrix();
-      Array wm = w_kn;
-      if (tc.shared) wm *= tc.m(0); else wm.rowwise() *= tc.m.array();
-      Matrix lin(d, n);
-      lin.noalias() = mu * wm.matrix();
-      const Eigen::ArrayXXd score_dir = (score.array() * dir.array()).colwise().sum();
-      auto out = q.hessian_out.map();
-      out = (lin.array() - y.array().rowwise() * w.array() - dir.array().rowwise() * a.array() -
-             score.array().rowwise() * score_dir.row(0))
-                .matrix();
-      break;
-    }
-    default:
-      throw UnsupportedError(std::string("gaussian_mixture: isotropic fast path cannot give the ") +
-                             to_string(q.hessian) + " Hessian");
   }
 }
 
