@@ -32,7 +32,34 @@ struct RunOptions {
   std::string output;  ///< -o; empty: the pipeline's run.output, else out/<name>
   int threads = 0;     ///< 0: all cores
   bool quiet = false;
+  bool fresh = false;  ///< ignore the journal of an earlier, interrupted run
+  std::string max_memory;  ///< e.g. "8G"; empty: 80% of available memory
 };
 int cmd_run(const PluginOptions& plugins, const RunOptions& options);
+
+/// `--param name=value` items as plugin parameters (values in TOML syntax).
+Params parse_param_options(const std::vector<std::string>& items);
+
+struct ProbeOptions {
+  std::string target;
+  std::vector<std::string> params;
+  double t = 0.0;
+  std::string points;
+  std::string hessian = "auto";  ///< none | diagonal | full | auto
+  Index sample = 0;
+  std::uint32_t seed = 0;
+  std::string output;
+};
+int cmd_probe(const PluginOptions& plugins, const ProbeOptions& options);
+
+struct MetricOptions {
+  std::string metric;
+  std::string file_a;
+  std::string file_b;
+  std::vector<std::string> params;
+  bool json = false;
+  std::uint32_t seed = 0;
+};
+int cmd_metric(const PluginOptions& plugins, const MetricOptions& options);
 
 }  // namespace sgmtk::host

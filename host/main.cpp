@@ -63,8 +63,36 @@ int main(int argc, char** argv) {
   run->add_option("--threads", run_options.threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::PositiveNumber);
   run->add_flag("-q,--quiet", run_options.quiet, "No progress, no table: only the result paths");
+  run->add_flag("--fresh", run_options.fresh, "Start over: ignore the runs an interrupted earlier run of this pipeline finished");
+  run->add_option("--max-memory", run_options.max_memory,
+                  "Refuse a sweep whose estimated peak memory exceeds this (e.g. 8G; default: 80% of available memory)");
   add_plugin_dir_option(*run, plugins);
   add_version_flag(*run);
+
+  ProbeOptions probe_options;
+  CLI::App* probe = app.add_subcommand("probe", "Evaluate a target: log p_t, score and Hessian at given points, or write exact samples");
+  probe->add_option("target", probe_options.target, "Target plugin name")->required();
+  probe->add_option("-p,--param", probe_options.params, "Target parameter name=value (TOML syntax, repeatable), e.g. -p dim=3 -p 'mean=[1.0]'");
+  probe->add_option("--t", probe_options.t, "Forward time t > 0 of p_t");
+  probe->add_option("--points", probe_options.points, "Points to evaluate at: CSV or .npy, one point per row");
+  probe->add_option("--hessian", probe_options.hessian, "none | diagonal | full | auto (full up to d = 8, else diagonal)")
+      ->check(CLI::IsMember({"none", "diagonal", "full", "auto"}));
+  probe->add_option("--sample", probe_options.sample, "Write this many exact samples of pi instead")->check(CLI::PositiveNumber);
+  probe->add_option("--seed", probe_options.seed, "Seed for --sample");
+  probe->add_option("-o,--output", probe_options.output, "Output file (.csv or .npy; default: CSV on stdout)");
+  add_plugin_dir_option(*probe, plugins);
+  add_version_flag(*probe);
+
+  MetricOptions metric_options;
+  CLI::App* metric = app.add_subcommand("metric", "Compute a metric between two sample files (CSV or .npy, one point per row)");
+  metric->add_option("name", metric_options.metric, "Metric plugin name, e.g. w2_exact")->required();
+  metric->add_option("a", metric_options.file_a, "First sample file")->required()->check(CLI::ExistingFile);
+  metric->add_option("b", metric_options.file_b, "Second sample file")->required()->check(CLI::ExistingFile);
+  metric->add_option("-p,--param", metric_options.params, "Metric parameter name=value (repeatable)");
+  metric->add_flag("--json", metric_options.json, "Print one JSON object (keys value, stderr, squared, quantity, and the metric's own)");
+  metric->add_option("--seed", metric_options.seed, "Seed for metrics that draw random numbers (e.g. sliced directions)");
+  add_plugin_dir_option(*metric, plugins);
+  add_version_flag(*metric);
 
   try {
     app.parse(argc, argv);
@@ -83,6 +111,8 @@ int main(int argc, char** argv) {
     if (*describe) return cmd_describe(plugins, name);
     if (*validate) return cmd_validate(plugins, validate_file);
     if (*run) return cmd_run(plugins, run_options);
+    if (*probe) return cmd_probe(plugins, probe_options);
+    if (*metric) return cmd_metric(plugins, metric_options);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return exit_usage;

@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -127,6 +128,42 @@ TEST(Cli, DivergedRunGivesExitCode1AndKeepsResults) {
   EXPECT_EQ(r.exit_code, 1) << r.output;
   EXPECT_NE(r.output.find("1 of 2 run(s) failed or diverged"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "results.csv"));
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Cli, ProbeEvaluatesAGaussianAgainstItsClosedForm) {
+  const fs::path dir = temp_dir("probe");
+  std::ofstream(dir / "p.csv") << "0.5,1.0\n";
+  const auto r = run_command(kSgmtk + " probe gaussian -p dim=2 -p 'mean=[1.0, -1.0]' --t 0.5 --hessian diagonal --points " +
+                             (dir / "p.csv").string() + " -o " + (dir / "out.csv").string());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const auto rows = read_csv(dir / "out.csv");
+  ASSERT_EQ(rows.size(), 2u);
+  EXPECT_EQ(rows[0][2], "log_density");
+  // Unit covariance: p_t = N(e^{-t} m, I), score = e^{-t} m - y.
+  const double m_t = std::exp(-0.5);
+  EXPECT_NEAR(std::stod(rows[1][3]), m_t * 1.0 - 0.5, 1e-14);
+  EXPECT_NEAR(std::stod(rows[1][4]), -m_t - 1.0, 1e-14);
+  EXPECT_NEAR(std::stod(rows[1][5]), -1.0, 1e-14);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, ProbeSampleThenMetricOnTheFiles) {
+  const fs::path dir = temp_dir("metric");
+  ASSERT_EQ(run_command(kSgmtk + " probe gaussian -p dim=2 --sample 400 --seed 1 -o " + (dir / "a.npy").string()).exit_code, 0);
+  ASSERT_EQ(run_command(kSgmtk + " probe gaussian -p dim=2 --sample 400 --seed 1 -o " + (dir / "b.csv").string()).exit_code, 0);
+  // The same seed gives the same points in both formats: W2 between them is exactly zero.
+  const auto r = run_command(kSgmtk + " metric w2_marginal " + (dir / "a.npy").string() + " " + (dir / "b.csv").string() + " --json");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\"value\": 0,"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\"quantity\": \"W2\""), std::string::npos) << r.output;
+  const auto bad = run_command(kSgmtk + " metric w2_marginall " + (dir / "a.npy").string() + " " + (dir / "b.csv").string());
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_NE(bad.output.find("did you mean 'w2_marginal'?"), std::string::npos) << bad.output;
   fs::remove_all(dir);
 }
 

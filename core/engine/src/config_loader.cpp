@@ -276,6 +276,19 @@ PipelineSpec parse_pipeline(const std::string& text, const std::string& display_
   return build(root, display_name);
 }
 
+ParamValue parse_param_value(const std::string& text, const std::string& what) {
+  toml::table t;
+  try {
+    t = toml::parse("value = " + text, what);
+  } catch (const toml::parse_error&) {
+    // Bare words are strings: `--param variant=euler`.
+    if (text.find_first_of("[]\"'=") == std::string::npos) return text;
+    throw ConfigError({what, 0, 0}, "cannot read '" + text + "' as a value (TOML syntax: 1.5, \"text\", true, [1, 2])");
+  }
+  Reader r{what};
+  return r.value(*t.get("value"), what);
+}
+
 PipelineSpec load_pipeline(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path, 0, 0}, "cannot open the pipeline file");

@@ -3,7 +3,8 @@
 #include <sgmtk/ou.hpp>
 #include <sgmtk/parallel.hpp>
 
-#include <tbb/parallel_for.h>
+#include <tbb/parallel_pipeline.h>
+#include <tbb/task_arena.h>
 
 #include <atomic>
 #include <chrono>
@@ -128,11 +129,21 @@ std::string describe_divergence(const Trajectory& t, const TimeGrid& grid, doubl
 
 std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& options) {
   const PipelineSpec& spec = plan.spec;
-  double total_work = 0.0;
-  for (const auto& run : plan.runs) total_work += static_cast<double>(run.point.particles) * static_cast<double>(run.point.steps);
-  Progress progress(options.progress, total_work, plan.runs.size());
-
   std::vector<RunOutcome> outcomes(plan.runs.size());
+  std::vector<std::size_t> todo;
+  double total_work = 0.0;
+  for (std::size_t i = 0; i < plan.runs.size(); ++i) {
+    const PlannedRun& run = plan.runs[i];
+    if (options.finished) {
+      if (auto it = options.finished->find(run.id); it != options.finished->end()) {
+        outcomes[i] = it->second;
+        continue;
+      }
+    }
+    todo.push_back(i);
+    total_work += static_cast<double>(run.point.particles) * static_cast<double>(run.point.steps);
+  }
+  Progress progress(options.progress, total_work, todo.size());
   std::mutex done_mutex;
 
   // Coupled references do not depend on the coarse step count: one per (point without steps,
@@ -144,7 +155,7 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
   std::mutex floor_mutex;
   std::map<std::string, std::optional<MetricValue>> floors;
 
-  tbb::parallel_for(std::size_t{0}, plan.runs.size(), [&](std::size_t i) {
+  auto run_one = [&](std::size_t i) {
     const PlannedRun& run = plan.runs[i];
     RunOutcome out;
     out.run = run;
@@ -256,7 +267,26 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
       if (options.on_run_done) options.on_run_done(out);
     }
     outcomes[i] = std::move(out);
-  });
+  };
+
+  // Runs go through a pipeline with a bounded number of tokens: at most that many runs hold their
+  // particles in memory at once (a plain parallel_for could start more, by work stealing), while
+  // each run still spreads its particle blocks over every thread.
+  const std::size_t tokens = options.concurrent_runs > 0
+                                 ? options.concurrent_runs
+                                 : static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
+  std::size_t next = 0;
+  tbb::parallel_pipeline(
+      tokens,
+      tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
+                                          [&](tbb::flow_control& fc) -> std::size_t {
+                                            if (next >= todo.size()) {
+                                              fc.stop();
+                                              return 0;
+                                            }
+                                            return todo[next++];
+                                          }) &
+          tbb::make_filter<std::size_t, void>(tbb::filter_mode::parallel, [&](std::size_t i) { run_one(i); }));
   return outcomes;
 }
 

@@ -14,4 +14,8 @@ PipelineSpec load_pipeline(const std::string& path);
 /// Same, from text (`display_name` is used in messages): for tests and fuzzing.
 PipelineSpec parse_pipeline(const std::string& text, const std::string& display_name);
 
+/// A parameter value written as on the command line (`--param mean=[1.0, 2.0]`), in TOML
+/// syntax: number, string (quoted, or bare text), boolean, list, list of lists.
+ParamValue parse_param_value(const std::string& text, const std::string& what);
+
 }  // namespace sgmtk::engine

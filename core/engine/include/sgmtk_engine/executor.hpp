@@ -7,6 +7,7 @@
 #include <sgmtk_engine/run_plan.hpp>
 
 #include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +37,10 @@ struct ExecuteOptions {
   bool progress = false;  ///< a progress line on stderr
   /// Called once per finished run (from a worker thread, serialized by the executor).
   std::function<void(const RunOutcome&)> on_run_done;
+  /// Runs already done (resume): their outcomes are taken as they are, by run id.
+  const std::map<Index, RunOutcome>* finished = nullptr;
+  /// At most this many runs in memory at once (0: the number of worker threads).
+  std::size_t concurrent_runs = 0;
 };
 
 std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& options);
