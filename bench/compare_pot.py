@@ -6,7 +6,7 @@ Usage (Debian's python3 with python3-pot and python3-numpy; not a pyenv shim):
 
 For each case it writes A.npy and B.npy (Gaussian clouds, d = 10: A ~ N(0, I), B ~ N(0.1, I);
 shape (n, d), one point per row), then runs, each in a fresh process so that peak RSS is its own:
-  - sgmtk: build/bench/bench_w2_files METRIC A.npy B.npy (one thread);
+  - sgmtk: build/host/sgmtk metric METRIC A.npy B.npy --threads 1 --json;
   - POT:   ot.emd2 on the full cost matrix (numItermax large enough to reach optimality; POT
            warns otherwise, which this script turns into a failure), or
            ot.sliced_wasserstein_distance with 200 projections.
@@ -54,9 +54,9 @@ def main():
     p.add_argument("--sliced", default="100000", help="n values for w2_sliced vs POT")
     p.add_argument("--dim", type=int, default=10)
     args = p.parse_args()
-    driver = os.path.join(args.build, "bench", "bench_w2_files")
-    if not os.path.exists(driver):
-        sys.exit(f"{driver} not found: build it with `ninja -C {args.build} bench_w2_files`")
+    sgmtk = os.path.join(args.build, "host", "sgmtk")
+    if not os.path.exists(sgmtk):
+        sys.exit(f"{sgmtk} not found: build it with `ninja -C {args.build} sgmtk sgmtk_all_plugins`")
     rng = np.random.default_rng(12345)
     failures = 0
     cases = [("exact", int(n)) for n in args.exact.split(",") if n] + \
@@ -71,8 +71,8 @@ def main():
             np.save(fa, a)
             np.save(fb, b)
             metric = "w2_exact" if kind == "exact" else "w2_sliced"
-            extra = [] if kind == "exact" else ["projections=200"]
-            s = run_json([driver, metric, fa, fb, "--threads", "1", *extra])
+            extra = [] if kind == "exact" else ["-p", "projections=200"]
+            s = run_json([sgmtk, "metric", metric, fa, fb, "--threads", "1", "--json", "--seed", "1", *extra])
             t = run_json([sys.executable, "-c", POT_SCRIPT, kind, fa, fb])
             if kind == "exact":
                 ok = abs(s["value"] - t["value"]) <= 1e-8 * t["value"]

@@ -3,6 +3,9 @@
 
 #include <sgmtk_engine/sample_io.hpp>
 
+#include <sys/resource.h>
+#include <tbb/global_control.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -34,6 +37,10 @@ std::string number(double v) {
 }  // namespace
 
 int cmd_metric(const PluginOptions& plugins, const MetricOptions& o) {
+  std::unique_ptr<tbb::global_control> thread_limit;
+  if (o.threads > 0) {
+    thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(o.threads));
+  }
   const engine::PluginRegistry registry = load_plugins(plugins);
   const engine::PluginInfo* info = registry.find(PluginKind::metric, o.metric);
   if (!info) {
@@ -74,10 +81,14 @@ int cmd_metric(const PluginOptions& plugins, const MetricOptions& o) {
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const char* quantity = v.squared ? "W2^2" : "W2";
+  rusage usage{};
+  ::getrusage(RUSAGE_SELF, &usage);
+  const double peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // the whole process, files included
   if (o.json) {
     std::cout << "{\"metric\": \"" << json_escape(o.metric) << "\", \"value\": " << number(v.value) << ", \"stderr\": " << number(v.stderr_)
               << ", \"squared\": " << (v.squared ? "true" : "false") << ", \"quantity\": \"" << quantity << "\", \"n_a\": " << a.cols()
-              << ", \"n_b\": " << b.cols() << ", \"dim\": " << a.rows() << ", \"seconds\": " << number(seconds) << ", \"note\": \""
+              << ", \"n_b\": " << b.cols() << ", \"dim\": " << a.rows() << ", \"seconds\": " << number(seconds)
+              << ", \"peak_rss_mb\": " << number(peak_rss_mb) << ", \"note\": \""
               << json_escape(v.note) << "\"";
     for (const auto& [k, x] : v.details) std::cout << ", \"" << json_escape(k) << "\": " << number(x);
     std::cout << "}\n";
@@ -88,7 +99,7 @@ int cmd_metric(const PluginOptions& plugins, const MetricOptions& o) {
               << "  stderr = " << number(v.stderr_) << "\n";
     for (const auto& [k, x] : v.details) std::cout << "  " << k << " = " << number(x) << "\n";
     if (!v.note.empty()) std::cout << "  note: " << v.note << "\n";
-    std::cout << "  time: " << number(seconds) << " s\n";
+    std::cout << "  time: " << number(seconds) << " s, peak memory " << number(peak_rss_mb) << " MB\n";
   }
   return exit_ok;
 }

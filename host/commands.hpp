@@ -59,6 +59,7 @@ struct MetricOptions {
   std::vector<std::string> params;
   bool json = false;
   std::uint32_t seed = 0;
+  int threads = 0;  ///< 0: all cores
 };
 int cmd_metric(const PluginOptions& plugins, const MetricOptions& options);
 

@@ -91,6 +91,7 @@ int main(int argc, char** argv) {
   metric->add_option("-p,--param", metric_options.params, "Metric parameter name=value (repeatable)");
   metric->add_flag("--json", metric_options.json, "Print one JSON object (keys value, stderr, squared, quantity, and the metric's own)");
   metric->add_option("--seed", metric_options.seed, "Seed for metrics that draw random numbers (e.g. sliced directions)");
+  metric->add_option("--threads", metric_options.threads, "Worker threads (default: all cores)")->check(CLI::PositiveNumber);
   add_plugin_dir_option(*metric, plugins);
   add_version_flag(*metric);
 
