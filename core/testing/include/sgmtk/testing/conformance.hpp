@@ -5,7 +5,8 @@
 /// from your own TEST bodies; each returns a Check saying whether it ran or why it was skipped.
 ///
 ///   targets   check_score_vs_log_density, check_hessian_vs_score, check_per_particle_times,
-///             check_sampling_block_invariance, check_moments_vs_samples   (target_checks.hpp)
+///             check_evaluate_block_invariance, check_sampling_block_invariance,
+///             check_moments_vs_samples                                      (target_checks.hpp)
 ///   samplers  check_sampler_determinism, check_sampler_on_gaussian, run_sampler (sampler_checks.hpp)
 ///   metrics   check_metric_basics, check_metric_two_clouds                  (metric_checks.hpp)
 ///   ReferenceGaussian: a closed-form target to drive samplers and metrics  (reference_gaussian.hpp)

@@ -244,6 +244,49 @@ inline Check check_sampling_block_invariance(const Target& target, const TargetC
   return {};
 }
 
+/// evaluate() treats particles independently, to the bit: a block of n gives, column by column,
+/// exactly what blocks of 1, 5 and 16 columns give (score, log density, every Hessian form the
+/// target announces). The engine splits particles into blocks of `block_size`, so a target that
+/// fails this makes results depend on the block size (a vectorized kernel whose summation order
+/// changes with the block width is the usual cause).
+inline Check check_evaluate_block_invariance(const Target& target, const TargetCheckOptions& o = {}) {
+  const TargetTraits tr = target.traits();
+  const Index d = target.dim();
+  const Index n = 37;
+  for (double t : o.times) {
+    const Matrix x = detail::points_at(target, t, n, o.key);
+    Matrix v(d, n);
+    RandomStream(o.key, purpose::user_first + 107).normals(0, 0, v);
+    auto whole_and_split = [&](auto eval, const char* what) {
+      const Matrix whole = eval(x, v);
+      for (Index width : {Index{1}, Index{5}, Index{16}}) {
+        Matrix split(whole.rows(), n);
+        for (Index first = 0; first < n; first += width) {
+          const Index count = std::min(width, n - first);
+          split.middleCols(first, count) = eval(Matrix(x.middleCols(first, count)), Matrix(v.middleCols(first, count)));
+        }
+        EXPECT_TRUE(whole == split) << o.label << ": " << what << " at t = " << t << " changes when the " << n
+                                    << " particles are evaluated in blocks of " << width << " (largest difference "
+                                    << (whole - split).cwiseAbs().maxCoeff() << ")";
+      }
+    };
+    whole_and_split([&](const Matrix& xb, const Matrix&) { return detail::score_of(target, t, xb); }, "score");
+    if (tr.log_density) {
+      whole_and_split([&](const Matrix& xb, const Matrix&) { return Matrix(detail::log_density_of(target, t, xb)); },
+                      "log density");
+    }
+    const std::pair<bool, HessianForm> forms[] = {{tr.hessian_diagonal, HessianForm::diagonal},
+                                                  {tr.hessian_full, HessianForm::full},
+                                                  {tr.hessian_vector_product, HessianForm::vector_product}};
+    for (const auto& [has, form] : forms) {
+      if (!has) continue;
+      whole_and_split([&, form = form](const Matrix& xb, const Matrix& vb) { return detail::hessian_of(target, t, xb, form, vb); },
+                      to_string(form));
+    }
+  }
+  return {};
+}
+
 /// moments() agrees with the mean and variances of `samples` exact draws, within 5 standard
 /// errors per coordinate (a statistical check: false alarms are rare, about 1e-6 per coordinate).
 inline Check check_moments_vs_samples(const Target& target, const TargetCheckOptions& o = {},
