@@ -59,15 +59,18 @@ class DoubleWell final : public Target {
   }
 
   void evaluate(const ScoreQuery& q) const override {
-    numerics::evaluate_product("double_well", dim_, q,
-                               [this](double t, double m, double s2, double y, bool, bool want_log_p) {
-                                 if (!want_log_p && table_.covers(t, y)) {
-                                   numerics::CoordinateValues v;
-                                   table_.lookup(std::log(t), y, v.score, v.second);
-                                   return v;
-                                 }
-                                 return exact_values(rule_, log_z_, m, s2, y);
-                               });
+    numerics::evaluate_product("double_well", dim_, q, [this](double t, double m, double s2) {
+      const bool tabulated = table_.covers_time(t);
+      const auto stencil = tabulated ? table_.stencil(std::log(t)) : numerics::ScoreTable::TimeStencil{};
+      return [this, tabulated, stencil, m, s2](double y, bool, bool want_log_p) {
+        if (tabulated && !want_log_p && table_.covers_y(y)) {
+          numerics::CoordinateValues v;
+          table_.lookup(stencil, y, v.score, v.second);
+          return v;
+        }
+        return exact_values(rule_, log_z_, m, s2, y);
+      };
+    });
   }
 
   void moments(Eigen::Ref<Vector> mean, Eigen::Ref<Matrix> covariance) const override {

@@ -44,10 +44,9 @@ class ElasticNet final : public Target {
   }
 
   void evaluate(const ScoreQuery& q) const override {
-    numerics::evaluate_product("elastic_net", dim_, q,
-                               [this](double, double m, double s2, double y, bool second, bool log_p) {
-                                 return law_.evaluate(m, s2, y, second, log_p);
-                               });
+    numerics::evaluate_product("elastic_net", dim_, q, [this](double, double m, double s2) {
+      return [this, m, s2](double y, bool second, bool log_p) { return law_.evaluate(m, s2, y, second, log_p); };
+    });
   }
 
   void moments(Eigen::Ref<Vector> mean, Eigen::Ref<Matrix> covariance) const override {

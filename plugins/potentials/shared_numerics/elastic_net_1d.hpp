@@ -50,12 +50,19 @@ class ElasticNet1d {
     const double nu_minus = (m * y + a_ * s2) / c;
     const double z_plus = sp * nu_plus;
     const double z_minus = -sp * nu_minus;
-    const double log_w_plus = log_normal_cdf_scaled(z_plus);
-    const double log_w_minus = log_normal_cdf_scaled(z_minus);
+    // One erfcx per piece gives both its log weight and its inverse Mills ratio.
+    const double x_plus = -z_plus / std::numbers::sqrt2, x_minus = -z_minus / std::numbers::sqrt2;
+    const double ex_plus = erfcx(x_plus), ex_minus = erfcx(x_minus);
+    auto log_weight = [](double x, double ex) {
+      return (std::isfinite(ex) ? std::log(ex) : x * x + std::log(std::erfc(x))) - std::numbers::ln2;
+    };
+    const double log_w_plus = log_weight(x_plus, ex_plus);
+    const double log_w_minus = log_weight(x_minus, ex_minus);
     const double w_plus = 1.0 / (1.0 + std::exp(log_w_minus - log_w_plus));
     const double w_minus = 1.0 / (1.0 + std::exp(log_w_plus - log_w_minus));
-    const double l_plus = inverse_mills(z_plus);
-    const double l_minus = inverse_mills(z_minus);
+    const double mills_scale = std::sqrt(2.0 / std::numbers::pi);
+    const double l_plus = mills_scale / ex_plus;
+    const double l_minus = mills_scale / ex_minus;
     const double e_plus = nu_plus + l_plus / sp;
     const double e_minus = nu_minus - l_minus / sp;
     const double e = w_plus * e_plus + w_minus * e_minus;

@@ -35,9 +35,11 @@ inline void check_query(const std::string& name, Index d, const ScoreQuery& q) {
   }
 }
 
-/// eval(t, m, s2, y, want_second, want_log_p) -> CoordinateValues, for one coordinate.
-template <class Eval>
-void evaluate_product(const std::string& name, Index d, const ScoreQuery& q, const Eval& eval) {
+/// column(t, m, s2) -> a callable (y, want_second, want_log_p) -> CoordinateValues for the
+/// coordinates of one particle at time t (so per-time work, e.g. a table's time stencil, is done
+/// once per particle, not per coordinate).
+template <class MakeColumn>
+void evaluate_product(const std::string& name, Index d, const ScoreQuery& q, const MakeColumn& column) {
   check_query(name, d, q);
   const Index n = q.x.cols;
   const bool want_second = q.hessian != HessianForm::none;
@@ -53,11 +55,10 @@ void evaluate_product(const std::string& name, Index d, const ScoreQuery& q, con
     if (!(t > 0.0) || !std::isfinite(t)) {
       throw NumericalError(name + ": forward time must be finite and > 0, got " + std::to_string(t));
     }
-    const double m = ou::mean_factor(t);
-    const double s2 = ou::noise_variance(t);
+    const auto eval = column(t, ou::mean_factor(t), ou::noise_variance(t));
     double lp = 0.0;
     for (Index i = 0; i < d; ++i) {
-      const CoordinateValues v = eval(t, m, s2, x(i, j), want_second, want_log_p);
+      const CoordinateValues v = eval(x(i, j), want_second, want_log_p);
       if (!q.score.empty()) score(i, j) = v.score;
       switch (q.hessian) {
         case HessianForm::none: break;

@@ -27,44 +27,63 @@ class ScoreTable {
   ScoreTable(double t_min, double t_max, int n_u, double y_max, int n_y, const Exact& exact)
       : t_min_(t_min), t_max_(t_max), u0_(std::log(t_min)), hu_((std::log(t_max) - std::log(t_min)) / (n_u - 1)),
         y_max_(y_max), hy_(2.0 * y_max / (n_y - 1)), n_u_(n_u), n_y_(n_y),
-        f_(static_cast<std::size_t>(n_u) * n_y), g_(f_.size()) {
+        fg_(2 * static_cast<std::size_t>(n_u) * n_y) {
     for (int iu = 0; iu < n_u; ++iu) {
       const double t = std::exp(u0_ + iu * hu_);
       for (int iy = 0; iy < n_y; ++iy) {
         const auto v = exact(t, -y_max + iy * hy_);
-        f_[index(iu, iy)] = v.score;
-        g_[index(iu, iy)] = v.second;
+        fg_[2 * index(iu, iy)] = v.score;
+        fg_[2 * index(iu, iy) + 1] = v.second;
       }
     }
   }
 
   bool covers(double t, double y) const { return t >= t_min_ && t <= t_max_ && std::abs(y) <= y_max_; }
-  std::size_t nodes() const { return f_.size(); }
+  std::size_t nodes() const { return fg_.size() / 2; }
 
-  /// Interpolated score and its y-derivative; only for covers(t, y).
-  void lookup(double log_t, double y, double& score, double& second) const {
-    // Quintic Lagrange in u on the 6 nodes iu-2 .. iu+3 (an error term of order h_u^6).
+  /// The time part of a lookup (quintic Lagrange weights in u on nodes iu-2 .. iu+3, an error
+  /// term of order h_u^6), computed once per time.
+  struct TimeStencil {
+    int iu = 2;
+    double w[6] = {};
+  };
+  TimeStencil stencil(double log_t) const {
+    TimeStencil st;
     const double su = (log_t - u0_) / hu_;
-    const int iu = std::clamp(int(std::floor(su)), 2, n_u_ - 4);
-    const double tau = su - iu;
-    double wu[6];
+    st.iu = std::clamp(int(std::floor(su)), 2, n_u_ - 4);
+    const double tau = su - st.iu;
     for (int a = 0; a < 6; ++a) {
       double w = 1.0;
       for (int b = 0; b < 6; ++b)
         if (b != a) w *= (tau - (b - 2)) / double(a - b);
-      wu[a] = w;
+      st.w[a] = w;
     }
+    return st;
+  }
+  bool covers_time(double t) const { return t >= t_min_ && t <= t_max_; }
+  bool covers_y(double y) const { return std::abs(y) <= y_max_; }
+
+  /// Interpolated score and its y-derivative; only where covers(t, y).
+  void lookup(const TimeStencil& st, double y, double& score, double& second) const {
+    const int iu = st.iu;
+    const double* wu = st.w;
     const double sy = (y + y_max_) / hy_;
     const int iy = std::clamp(int(std::floor(sy)), 0, n_y_ - 2);
     const double s = sy - iy;
-    auto in_u = [&](const std::vector<double>& arr, int jy) {
-      const double* p = &arr[index(iu - 2, jy)];
-      double acc = 0.0;
-      for (int a = 0; a < 6; ++a) acc += wu[a] * p[static_cast<std::size_t>(a) * n_y_];
-      return acc;
+    // f and g of the 6 time nodes at one y node are 12 contiguous doubles (see index()).
+    auto in_u = [&](int jy, double& f, double& g) {
+      const double* p = &fg_[2 * index(iu - 2, jy)];
+      f = g = 0.0;
+      for (int a = 0; a < 6; ++a) {
+        f += wu[a] * p[2 * a];
+        g += wu[a] * p[2 * a + 1];
+      }
     };
-    const double f0 = in_u(f_, iy), f1 = in_u(f_, iy + 1);
-    const double g0 = hy_ * in_u(g_, iy), g1 = hy_ * in_u(g_, iy + 1);
+    double f0, f1, g0, g1;
+    in_u(iy, f0, g0);
+    in_u(iy + 1, f1, g1);
+    g0 *= hy_;
+    g1 *= hy_;
     const double s2 = s * s, s3 = s2 * s;
     score = (2.0 * s3 - 3.0 * s2 + 1.0) * f0 + (s3 - 2.0 * s2 + s) * g0 + (-2.0 * s3 + 3.0 * s2) * f1 +
             (s3 - s2) * g1;
@@ -72,11 +91,12 @@ class ScoreTable {
   }
 
  private:
-  std::size_t index(int iu, int iy) const { return static_cast<std::size_t>(iu) * n_y_ + iy; }
+  // y-major, time-minor, f and g interleaved: one lookup touches ~4 cache lines.
+  std::size_t index(int iu, int iy) const { return static_cast<std::size_t>(iy) * n_u_ + iu; }
 
   double t_min_ = 0, t_max_ = 0, u0_ = 0, hu_ = 1, y_max_ = 0, hy_ = 1;
   int n_u_ = 0, n_y_ = 0;
-  std::vector<double> f_, g_;
+  std::vector<double> fg_;
 };
 
 }  // namespace sgmtk::numerics
