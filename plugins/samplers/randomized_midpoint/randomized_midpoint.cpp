@@ -58,13 +58,16 @@ class RandomizedMidpoint final : public Sampler {
       y = y + h * (y_mid + 2.0 * s) + std::sqrt(2.0) * g;
     } else {
       ctx.path.partial_ou(ctx.grid, k, ctx.first_particle, u.data(), g1, g);
-      const auto e_uh = uh.exp().eval();
-      const auto em1_uh = uh.expm1().eval();
+      // Scalar std::exp / std::expm1 on purpose: Eigen's vectorized exp differs from the scalar
+      // one in the last bits, and which particles fall in the packet loop depends on the block
+      // size, which would break bitwise determinism across block splits.
+      const auto e_uh = uh.unaryExpr([](double x) { return std::exp(x); }).eval();
+      const auto em1_uh = uh.unaryExpr([](double x) { return std::expm1(x); }).eval();
       y_mid = (y.array().rowwise() * e_uh.row(0) + (2.0 * s.array()).rowwise() * em1_uh.row(0))
                   .matrix() +
               g1;
       ctx.score.score(times.data(), y_mid, s);
-      const auto weight = (2.0 * h * (h - uh).exp()).eval();  // 2 h e^{(1-U)h}
+      const auto weight = (h - uh).unaryExpr([h](double x) { return 2.0 * h * std::exp(x); }).eval();  // 2h e^{(1-U)h}
       y = (std::exp(h) * y.array() + s.array().rowwise() * weight.row(0)).matrix() + g;
     }
   }
