@@ -11,7 +11,7 @@
 /// numbers the Philox calls for one (particle, index): coordinates 2i and 2i+1 of a normal
 /// vector come from lane i, and a ScalarSequence advances the lane on every call.
 ///
-/// Normal variates use Box-Muller on two 53-bit uniforms: exactly two normals per Philox call
+/// Normal variates use Box-Muller on two 52-bit uniforms: exactly two normals per Philox call
 /// (draw-count exact, unlike rejection methods or std::normal_distribution, whose output is
 /// implementation-defined).
 
@@ -52,9 +52,9 @@ inline constexpr std::uint32_t metric_internal = 18;   ///< a metric's own draws
 inline constexpr std::uint32_t user_first = 1u << 16;
 }  // namespace purpose
 
-/// Standard normal pair from two raw 64-bit words (Box-Muller on 53-bit uniforms in (0, 1)).
+/// Standard normal pair from two raw 64-bit words (Box-Muller on 52-bit uniforms in (0, 1)).
 SGMTK_API std::array<double, 2> normal_pair(std::uint64_t a, std::uint64_t b);
-/// Uniform in the open interval (0, 1) from a raw 64-bit word (53 bits of resolution).
+/// Uniform in the open interval (0, 1) from a raw 64-bit word (its top 52 bits, cell-centred).
 SGMTK_API double open_uniform(std::uint64_t bits);
 
 /// Sequential draws for one (particle, index): for rejection samplers, whose number of draws
