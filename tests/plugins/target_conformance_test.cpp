@@ -17,6 +17,8 @@
 #include <cmath>
 #include <filesystem>
 #include <functional>
+#include <map>
+#include <memory>
 #include <numbers>
 #include <string>
 #include <vector>
@@ -160,33 +162,38 @@ class TargetConformance : public ::testing::TestWithParam<TargetCase> {
     if (!std::filesystem::exists(sgmtk::testing::plugin_path(c.plugin))) {
       GTEST_SKIP() << c.plugin << ".so is not built yet";
     }
-    target_ = sgmtk::testing::load_target(c.plugin, c.params);
+    // One target per case for the whole suite: the quadrature targets build their score tables
+    // in the constructor (~0.5 s each), which would otherwise dominate the run.
+    static std::map<std::string, std::shared_ptr<sgmtk::testing::Loaded<Target>>> cache;
+    auto& slot = cache[c.label];
+    if (!slot) slot = std::make_shared<sgmtk::testing::Loaded<Target>>(sgmtk::testing::load_target(c.plugin, c.params));
+    target_ = slot;
   }
 
   /// Typical points of p_t: m_t X_0 + sigma_t Z with X_0 exact samples.
   Matrix points(double t, Index n, std::uint32_t seed) const {
-    const Index d = target_->dim();
+    const Index d = (*target_)->dim();
     Matrix x0(d, n), z(d, n);
-    target_->sample(RandomStream({seed, 0}, purpose::reference_sample), 0, x0);
+    (*target_)->sample(RandomStream({seed, 0}, purpose::reference_sample), 0, x0);
     RandomStream({seed, 0}, purpose::initial_state).normals(0, 0, z);
     return ou::mean_factor(t) * x0 + std::sqrt(ou::noise_variance(t)) * z;
   }
 
   Matrix score_at(double t, const Matrix& x) const {
     Matrix s(x.rows(), x.cols());
-    target_->score(t, x, s);
+    (*target_)->score(t, x, s);
     return s;
   }
 
-  sgmtk::testing::Loaded<Target> target_;
+  std::shared_ptr<sgmtk::testing::Loaded<Target>> target_;
 };
 
 // Central differences with step h = 1e-5: truncation h^2 |d^3 log p|/6 ~ 2e-11 |d^3 log p| and
 // rounding ~ 1e-16 |log p| / h ~ 1e-10; the 1e-6 tolerance leaves room for third derivatives up
 // to ~1e4 (the kink spikes at t = 0.05) while an O(1) formula error still fails.
 TEST_P(TargetConformance, ScoreMatchesFiniteDifferencesOfLogDensity) {
-  if (!target_->traits().log_density) GTEST_SKIP() << "no log density";
-  const Index d = target_->dim();
+  if (!(*target_)->traits().log_density) GTEST_SKIP() << "no log density";
+  const Index d = (*target_)->dim();
   const double h = 1e-5;
   for (double t : {0.05, 0.5, 2.0}) {
     const Matrix x = points(t, 12, 11);
@@ -200,10 +207,10 @@ TEST_P(TargetConformance, ScoreMatchesFiniteDifferencesOfLogDensity) {
       q.times = t;
       q.x = xp;
       q.log_density = lp;
-      target_->evaluate(q);
+      (*target_)->evaluate(q);
       q.x = xm;
       q.log_density = lm;
-      target_->evaluate(q);
+      (*target_)->evaluate(q);
       for (Index j = 0; j < x.cols(); ++j) {
         const double fd = (lp(0, j) - lm(0, j)) / (2.0 * h);
         EXPECT_NEAR(fd, s(i, j), GetParam().fd_tolerance * (1.0 + std::abs(s(i, j))))
@@ -214,9 +221,9 @@ TEST_P(TargetConformance, ScoreMatchesFiniteDifferencesOfLogDensity) {
 }
 
 TEST_P(TargetConformance, HessianFormsMatchFiniteDifferencesAndEachOther) {
-  const TargetTraits tr = target_->traits();
+  const TargetTraits tr = (*target_)->traits();
   if (!tr.hessian_diagonal && !tr.hessian_full && !tr.hessian_vector_product) GTEST_SKIP() << "no Hessian";
-  const Index d = target_->dim();
+  const Index d = (*target_)->dim();
   const double h = 1e-5;
   for (double t : {0.05, 0.5, 2.0}) {
     const Matrix x = points(t, 10, 12);
@@ -241,7 +248,7 @@ TEST_P(TargetConformance, HessianFormsMatchFiniteDifferencesAndEachOther) {
       q.x = x;
       q.hessian = HessianForm::full;
       q.hessian_out = full;
-      target_->evaluate(q);
+      (*target_)->evaluate(q);
       for (Index j = 0; j < n; ++j)
         for (Index k = 0; k < d * d; ++k)
           EXPECT_NEAR(full(k, j), fd(k, j), tol * (1.0 + std::abs(fd(k, j)))) << "t = " << t << ", entry " << k;
@@ -253,7 +260,7 @@ TEST_P(TargetConformance, HessianFormsMatchFiniteDifferencesAndEachOther) {
       q.x = x;
       q.hessian = HessianForm::diagonal;
       q.hessian_out = diag;
-      target_->evaluate(q);
+      (*target_)->evaluate(q);
       for (Index j = 0; j < n; ++j)
         for (Index i = 0; i < d; ++i) {
           EXPECT_NEAR(diag(i, j), fd(i * d + i, j), tol * (1.0 + std::abs(diag(i, j)))) << "t = " << t;
@@ -268,7 +275,7 @@ TEST_P(TargetConformance, HessianFormsMatchFiniteDifferencesAndEachOther) {
       q.hessian = HessianForm::vector_product;
       q.hessian_out = hv;
       q.direction = dir;
-      target_->evaluate(q);
+      (*target_)->evaluate(q);
       for (Index j = 0; j < n; ++j) {
         const Eigen::Map<const Matrix> fdh(fd.col(j).data(), d, d);
         const Vector expect = fdh * dir.col(j);
@@ -288,8 +295,8 @@ TEST_P(TargetConformance, HessianFormsMatchFiniteDifferencesAndEachOther) {
 // Per-particle times are a different code path in most targets; the values must agree with
 // the shared-time path to rounding (1e-11 relative).
 TEST_P(TargetConformance, PerParticleTimesEqualSharedTimes) {
-  const TargetTraits tr = target_->traits();
-  const Index d = target_->dim();
+  const TargetTraits tr = (*target_)->traits();
+  const Index d = (*target_)->dim();
   const Index n = 9;
   const Matrix x = points(0.3, n, 13);
   std::vector<double> times(static_cast<std::size_t>(n));
@@ -311,7 +318,7 @@ TEST_P(TargetConformance, PerParticleTimesEqualSharedTimes) {
     q.hessian = form;
     if (form != HessianForm::none) q.hessian_out = hs;
     q.direction = dir;
-    target_->evaluate(q);
+    (*target_)->evaluate(q);
     for (Index j = 0; j < n; ++j) {
       Matrix s1(d, 1), lp1(1, 1), h1(hrows, 1);
       const Matrix x1 = x.col(j), dir1 = dir.col(j);
@@ -323,7 +330,7 @@ TEST_P(TargetConformance, PerParticleTimesEqualSharedTimes) {
       q1.hessian = form;
       if (form != HessianForm::none) q1.hessian_out = h1;
       q1.direction = dir1;
-      target_->evaluate(q1);
+      (*target_)->evaluate(q1);
       for (Index i = 0; i < d; ++i) EXPECT_NEAR(s(i, j), s1(i, 0), 1e-11 * (1.0 + std::abs(s1(i, 0))));
       if (tr.log_density) EXPECT_NEAR(lp(0, j), lp1(0, 0), 1e-11 * (1.0 + std::abs(lp1(0, 0))));
       if (form != HessianForm::none)
@@ -384,9 +391,9 @@ constexpr Index ks_samples = 4000;
 const double ks_critical = 1.949 / std::sqrt(double(ks_samples));
 
 TEST_P(TargetConformance, SamplesFollowTheDensity) {
-  const Index d = target_->dim();
+  const Index d = (*target_)->dim();
   Matrix x(d, ks_samples);
-  target_->sample(RandomStream({21, 0}, purpose::reference_sample), 0, x);
+  (*target_)->sample(RandomStream({21, 0}, purpose::reference_sample), 0, x);
   ASSERT_TRUE(x.allFinite());
   for (Index i = 0; i < d; ++i) {
     std::vector<double> zi(static_cast<std::size_t>(ks_samples));
@@ -394,10 +401,10 @@ TEST_P(TargetConformance, SamplesFollowTheDensity) {
     const double D = ks_distance(zi, [&](double v) { return GetParam().marginal(i, v); }, GetParam().support);
     EXPECT_LT(D, ks_critical) << "coordinate " << i;
   }
-  if (target_->traits().moments) {
+  if ((*target_)->traits().moments) {
     Vector mean(d);
     Matrix cov(d, d);
-    target_->moments(mean, cov);
+    (*target_)->moments(mean, cov);
     // 5 standard errors (CLT) for the mean and for each variance; the variance's standard error
     // is estimated from the sample's own fourth moments.
     const Vector xbar = x.rowwise().mean();
@@ -413,21 +420,21 @@ TEST_P(TargetConformance, SamplesFollowTheDensity) {
 }
 
 TEST_P(TargetConformance, SamplesDoNotDependOnTheBlockSplit) {
-  const Index d = target_->dim();
+  const Index d = (*target_)->dim();
   const RandomStream rng({3, 1}, purpose::reference_sample);
   Matrix whole(d, 100), parts(d, 100);
-  target_->sample(rng, 0, whole);
-  target_->sample(rng, 0, parts.leftCols(37));
+  (*target_)->sample(rng, 0, whole);
+  (*target_)->sample(rng, 0, parts.leftCols(37));
   Matrix rest(d, 63);
-  target_->sample(rng, 37, rest);
+  (*target_)->sample(rng, 37, rest);
   parts.rightCols(63) = rest;
   EXPECT_EQ(whole, parts);
 }
 
 // B.8 iterated from an exact p_1 draw in 4 steps must reproduce pi exactly (KS as above).
 TEST_P(TargetConformance, ExactReverseTransitionsReachTheTarget) {
-  if (!target_->traits().exact_reverse) GTEST_SKIP() << "no exact reverse transition";
-  const Index d = target_->dim();
+  if (!(*target_)->traits().exact_reverse) GTEST_SKIP() << "no exact reverse transition";
+  const Index d = (*target_)->dim();
   const Index n = ks_samples;
   const double T = 1.0, h = 0.25;
   Matrix y = points(T, n, 31);
@@ -436,7 +443,7 @@ TEST_P(TargetConformance, ExactReverseTransitionsReachTheTarget) {
     const double tau = T - k * h;
     RandomStream({31, 0}, purpose::path_increment).normals(std::uint64_t(k), 0, xi);
     RandomStream({31, 0}, purpose::step_uniform).uniforms(std::uint64_t(k), 0, u);
-    target_->reverse_transition(tau, h, y, xi, u.row(0), next);
+    (*target_)->reverse_transition(tau, h, y, xi, u.row(0), next);
     y = next;
   }
   for (Index i = 0; i < d; ++i) {
@@ -449,8 +456,8 @@ TEST_P(TargetConformance, ExactReverseTransitionsReachTheTarget) {
 
 // For 1-D targets the normalized log density must integrate to 1 (Gauss-Legendre, 1e-8).
 TEST_P(TargetConformance, NormalizedLogDensityIntegratesToOne) {
-  const TargetTraits tr = target_->traits();
-  if (!tr.normalized_log_density || target_->dim() != 1) GTEST_SKIP() << "1-D normalized targets only";
+  const TargetTraits tr = (*target_)->traits();
+  if (!tr.normalized_log_density || (*target_)->dim() != 1) GTEST_SKIP() << "1-D normalized targets only";
   for (double t : {0.01, 0.5, 3.0}) {
     const double L = GetParam().support + 10.0;
     const Index panels = 4000;
@@ -469,7 +476,7 @@ TEST_P(TargetConformance, NormalizedLogDensityIntegratesToOne) {
     q.times = t;
     q.x = x;
     q.log_density = lp;
-    target_->evaluate(q);
+    (*target_)->evaluate(q);
     double total = 0.0;
     for (Index p = 0; p < panels; ++p)
       for (int k = 0; k < 8; ++k) total += 0.5 * w * gw[k] * std::exp(lp(0, p * 8 + k));
