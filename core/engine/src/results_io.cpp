@@ -2,6 +2,7 @@
 
 #include <sgmtk/version.hpp>
 #include <sgmtk_engine/atomic_file.hpp>
+#include <sgmtk_engine/rate_fit.hpp>
 
 #include <cmath>
 #include <cstdio>
@@ -70,6 +71,33 @@ std::string swept_value(const RunPoint& pt, const std::string& key) {
 }
 
 Index run_dim(const RunPlan& plan, const RunPoint& pt) { return plan.targets[pt.target_index].target->dim(); }
+
+// Fitted slopes against every swept numeric key, computed from the results.csv text itself so
+// that `sgmtk plot` / `sgmtk report`, which recompute from the file, get the same numbers
+// (rate_fit.hpp documents the model and the two ranges: every point, and the asymptotic rule).
+std::string rate_fits_section(const std::string& csv) {
+  std::ostringstream os;
+  os << "{\"about\": " << json_string(
+      "least squares of log(value) on log(x) (on x for horizon) per (sampler, metric, other swept values); "
+      "ci95 from Student's t on the residuals, replicates as separate points; rule 'asymptotic' drops points "
+      "within 2x of the floor, with stderr > value/4, and the third of the x values farthest from the "
+      "asymptotic end (small h / early_stop, large otherwise); rule 'all' uses every ok point") << ", \"fits\": ";
+  std::vector<RateFit> all;
+  try {
+    const ResultTable table = parse_results_csv(csv);
+    for (const auto& key : swept_keys(table))
+      for (const char* rule : {"asymptotic", "all"}) {
+        RateFits f = fit_rates(table, key, FitRange::parse(rule));
+        all.insert(all.end(), f.fits.begin(), f.fits.end());
+      }
+  } catch (const std::exception& e) {
+    // A fit problem must never cost the run its results: record it instead.
+    os << "[], \"error\": " << json_string(e.what()) << "}";
+    return os.str();
+  }
+  os << rate_fits_json(all, "  ") << "}";
+  return os.str();
+}
 
 }  // namespace
 
@@ -186,7 +214,8 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
     }
     os << "]}" << (i + 1 < outcomes.size() ? "," : "") << "\n";
   }
-  os << "  ]\n}\n";
+  os << "  ],\n";
+  os << "  \"rate_fits\": " << rate_fits_section(results_csv(plan, outcomes)) << "\n}\n";
   return os.str();
 }
 
