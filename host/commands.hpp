@@ -3,6 +3,9 @@
 //   0 success, 1 a run failed or diverged (results still written), 2 usage or configuration error.
 
 #include <sgmtk_engine/plugin_registry.hpp>
+#include <sgmtk_engine/rate_fit.hpp>
+
+#include <ostream>
 
 #include <string>
 #include <vector>
@@ -62,5 +65,51 @@ struct MetricOptions {
   int threads = 0;  ///< 0: all cores
 };
 int cmd_metric(const PluginOptions& plugins, const MetricOptions& options);
+
+// ---- figures, reports and the contraction measurement (cmd_plot.cpp, cmd_report.cpp,
+// cmd_contraction.cpp). Errors are thrown; main maps them to exit code 2.
+
+/// One rendered figure: `metric` against `x_key`, with the fits drawn in it.
+struct Figure {
+  std::string metric, x_key, png, svg;
+  std::vector<engine::RateFit> fits;
+};
+/// gnuplot's path on $PATH, or "" when absent.
+std::string find_gnuplot();
+/// The keys to plot against: `requested` (checked), else every swept numeric key of the table.
+std::vector<std::string> plot_keys(const engine::ResultTable& table, const std::string& requested);
+/// Writes FOLDER/figures/<metric>_vs_<x>.{png,svg,gp}; skipped rows are listed on `log`.
+/// Throws when gnuplot is missing or fails.
+std::vector<Figure> render_figures(const std::string& folder, const std::string& title, const engine::ResultTable& table,
+                                   const std::vector<std::string>& x_keys, const engine::FitRange& range, std::ostream& log);
+
+struct PlotOptions {
+  std::string folder;
+  std::string x_key;                    ///< --x; empty: every swept key
+  std::string fit_range = "asymptotic";  ///< all | asymptotic | LO:HI
+};
+int cmd_plot(const PlotOptions& options);
+
+struct ReportOptions {
+  std::string folder;
+  std::string x_key;
+  std::string fit_range = "asymptotic";
+  std::string pipeline;  ///< --pipeline: the pipeline file (default: summary.json's pipeline_file)
+  bool check = false;    ///< exit 1 when a fitted slope misses its `# expect:` tolerance
+  bool no_figures = false;
+};
+int cmd_report(const ReportOptions& options);
+
+struct ContractionOptions {
+  std::string output = "out/contraction";
+  double mu = 2.0;        ///< mixture 1/2 N(-mu, 1) + 1/2 N(mu, 1) in 1-D
+  double h = 0.01;        ///< the EM step whose one-step contraction is measured
+  double r = 1e-3;        ///< initial distance of the synchronously coupled pairs
+  Index particles = 20000;
+  Index points = 60;      ///< forward times, log-spaced in [t_min, t_max]
+  double t_min = 0.01, t_max = 4.0;
+  std::uint32_t seed = 7;
+};
+int cmd_contraction(const PluginOptions& plugins, const ContractionOptions& options);
 
 }  // namespace sgmtk::host

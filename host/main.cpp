@@ -95,6 +95,38 @@ int main(int argc, char** argv) {
   add_plugin_dir_option(*metric, plugins);
   add_version_flag(*metric);
 
+  PlotOptions plot_options;
+  CLI::App* plot = app.add_subcommand("plot", "Log-log figures (PNG, SVG) of a results folder, with fitted slopes; needs gnuplot");
+  plot->add_option("folder", plot_options.folder, "Results folder (holds results.csv)")->required()->check(CLI::ExistingDirectory);
+  plot->add_option("--x", plot_options.x_key, "Plot against this column (default: every swept key; steps is shown as h)");
+  plot->add_option("--fit-range", plot_options.fit_range, "all | asymptotic (default; rule in README) | LO:HI in x units");
+  add_version_flag(*plot);
+
+  ReportOptions report_options;
+  CLI::App* report = app.add_subcommand("report", "Write report.md in a results folder: configuration, fitted vs predicted rates, figures");
+  report->add_option("folder", report_options.folder, "Results folder (holds results.csv and summary.json)")->required()->check(CLI::ExistingDirectory);
+  report->add_option("--x", report_options.x_key, "Fit against this column (default: every swept key)");
+  report->add_option("--fit-range", report_options.fit_range, "all | asymptotic (default) | LO:HI, for the table of every fit");
+  report->add_option("--pipeline", report_options.pipeline, "The pipeline file with the '# expect:' lines (default: summary.json's pipeline_file)");
+  report->add_flag("--check", report_options.check, "Exit 1 when a fitted slope misses a prediction's tolerance");
+  report->add_flag("--no-figures", report_options.no_figures, "Do not run gnuplot");
+  add_version_flag(*report);
+
+  ContractionOptions contraction_options;
+  CLI::App* contraction = app.add_subcommand(
+      "contraction", "Measure the one-step contraction of the reverse drift against time for 1/2 N(-mu,1) + 1/2 N(mu,1) in 1-D");
+  contraction->add_option("-o,--output", contraction_options.output, "Output folder (contraction.csv, .png, .svg)");
+  contraction->add_option("--mu", contraction_options.mu, "Half the distance between the modes");
+  contraction->add_option("--h", contraction_options.h, "Euler-Maruyama step");
+  contraction->add_option("--r", contraction_options.r, "Initial distance of each coupled pair");
+  contraction->add_option("--particles", contraction_options.particles, "Coupled pairs per time")->check(CLI::PositiveNumber);
+  contraction->add_option("--points", contraction_options.points, "Forward times (log-spaced)")->check(CLI::PositiveNumber);
+  contraction->add_option("--t-min", contraction_options.t_min, "Smallest forward time");
+  contraction->add_option("--t-max", contraction_options.t_max, "Largest forward time");
+  contraction->add_option("--seed", contraction_options.seed, "Seed");
+  add_plugin_dir_option(*contraction, plugins);
+  add_version_flag(*contraction);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::Success& e) {
@@ -114,6 +146,9 @@ int main(int argc, char** argv) {
     if (*run) return cmd_run(plugins, run_options);
     if (*probe) return cmd_probe(plugins, probe_options);
     if (*metric) return cmd_metric(plugins, metric_options);
+    if (*plot) return cmd_plot(plot_options);
+    if (*report) return cmd_report(report_options);
+    if (*contraction) return cmd_contraction(plugins, contraction_options);
   } catch (const std::exception& e) {
     std::cerr << "error: " << e.what() << "\n";
     return exit_usage;
