@@ -44,21 +44,9 @@ void Target::reverse_transition(double, double, ConstBlock, ConstBlock, Eigen::R
 }
 std::vector<NamedConstant> Target::constants() const { return {}; }
 
-void Target::score(double t, ConstBlock x, Block out) const {
-  ScoreQuery q;
-  q.times = t;
-  q.x = ConstMatrixView::of(x);
-  q.score = MatrixView::of(out);
-  evaluate(q);
-}
+void Target::score(double t, ConstBlock x, Block out) const { evaluate(score_only_query(t, x, out)); }
 
-void Target::score(const double* times, ConstBlock x, Block out) const {
-  ScoreQuery q;
-  q.times = Times(times);
-  q.x = ConstMatrixView::of(x);
-  q.score = MatrixView::of(out);
-  evaluate(q);
-}
+void Target::score(const double* times, ConstBlock x, Block out) const { evaluate(score_only_query(Times(times), x, out)); }
 
 Sampler::~Sampler() = default;
 

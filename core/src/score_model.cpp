@@ -80,20 +80,8 @@ void ScoreModel::evaluate(const ScoreQuery& q) const {
   }
 }
 
-void ScoreModel::score(double t, ConstBlock x, Block out) const {
-  ScoreQuery q;
-  q.times = t;
-  q.x = ConstMatrixView::of(x);
-  q.score = MatrixView::of(out);
-  evaluate(q);
-}
+void ScoreModel::score(double t, ConstBlock x, Block out) const { evaluate(score_only_query(t, x, out)); }
 
-void ScoreModel::score(const double* times, ConstBlock x, Block out) const {
-  ScoreQuery q;
-  q.times = Times(times);
-  q.x = ConstMatrixView::of(x);
-  q.score = MatrixView::of(out);
-  evaluate(q);
-}
+void ScoreModel::score(const double* times, ConstBlock x, Block out) const { evaluate(score_only_query(Times(times), x, out)); }
 
 }  // namespace sgmtk

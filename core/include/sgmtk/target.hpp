@@ -55,6 +55,15 @@ struct ScoreQuery {
   MatrixView log_density;        ///< 1 x n: log p_t(x_j), normalized when the target says so
 };
 
+/// A query for the score alone of the block x at `times`, written to `out` (both contiguous).
+inline ScoreQuery score_only_query(Times times, ConstBlock x, Block out) {
+  ScoreQuery q;
+  q.times = times;
+  q.x = ConstMatrixView::of(x);
+  q.score = MatrixView::of(out);
+  return q;
+}
+
 /// What a target provides beyond the score (checked by callers before they ask).
 struct TargetTraits {
   /// pi is a product of identical 1-D laws: the score acts coordinatewise, the Hessian is
