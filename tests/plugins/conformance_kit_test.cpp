@@ -77,11 +77,6 @@ std::vector<std::pair<std::string, std::shared_ptr<Target>>> buildable_targets()
 /// line says whether the issue showed up (the Sinkhorn one depends on the clouds drawn).
 const std::map<std::string, std::string>& known_issues() {
   static const std::map<std::string, std::string> issues = {
-      {"gaussian_mixture/evaluate_block_invariance",
-       "evaluate() is not bitwise block-invariant (differences ~1e-14 between blocks of 1, 5, 16 "
-       "and 37 columns), so a run on it depends on [run] block_size"},
-      {"gaussian_mixture/sampler_determinism",
-       "samplers on gaussian_mixture change with the block size (its evaluate() is not block-invariant)"},
       {"w2_sinkhorn/two_clouds",
        "throws 'did not converge' on identical clouds (A, A) with default parameters instead of "
        "returning 0"},

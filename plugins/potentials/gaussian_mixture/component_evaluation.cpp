@@ -4,7 +4,14 @@
 //   g_k = -Sigma_k^{-1}(y - m mu_k) = Q_k [(m Q_k^T mu_k - Q_k^T y) / D_k]
 //   logit_k = log w_k - 1/2 sum log(2 pi D_k) - 1/2 (y - m mu_k)^T Sigma_k^{-1} (y - m mu_k)
 //   H = sum_k r_k (g_k g_k^T - Sigma_k^{-1}) - score score^T.
-// One pass per component over the d x n block (plus one d x d x n GEMM when rotated).
+// One pass per component over the d x n block (plus a d x d x n product when rotated).
+//
+// Block invariance: every per-particle result must not depend on the block's width or on the
+// particle's position in it. So no GEMM whose kernel Eigen picks from n (products go through
+// `apply`, column by column in a fixed order), no reduction whose order follows a column's
+// address alignment (`column_sums`), and exp/log one element at a time (Eigen's packet and
+// scalar exp differ, and which one an element gets depends on where it sits). The file is
+// compiled with -ffp-contract=off (see CMakeLists.txt).
 #include "mixture_model.hpp"
 
 #include <sgmtk/error.hpp>
@@ -13,6 +20,45 @@
 #include <numbers>
 
 namespace sgmtk::mixture {
+namespace {
+
+// A X, column by column: out(i, j) = sum_l A(i, l) X(l, j) accumulated in order l = 0, 1, ...
+template <class Derived>
+Matrix apply(const Matrix& A, const Eigen::DenseBase<Derived>& X) {
+  const Index n = X.cols();
+  Matrix out = Matrix::Zero(A.rows(), n);
+  for (Index j = 0; j < n; ++j) {
+    for (Index l = 0; l < A.cols(); ++l) {
+      const double x = X(l, j);
+      for (Index i = 0; i < A.rows(); ++i) out(i, j) = std::fma(A(i, l), x, out(i, j));
+    }
+  }
+  return out;
+}
+
+// Column sums in row order, the same for every column.
+template <class Derived>
+Eigen::ArrayXXd column_sums(const Eigen::DenseBase<Derived>& expr) {
+  const Eigen::ArrayXXd a = expr;
+  Eigen::ArrayXXd out(1, a.cols());
+  for (Index j = 0; j < a.cols(); ++j) {
+    double s = 0.0;
+    for (Index i = 0; i < a.rows(); ++i) s += a(i, j);
+    out(0, j) = s;
+  }
+  return out;
+}
+
+template <class Derived>
+Eigen::ArrayXXd scalar_exp(const Eigen::DenseBase<Derived>& expr) {
+  return expr.derived().unaryExpr([](double v) { return std::exp(v); });
+}
+template <class Derived>
+Eigen::ArrayXXd scalar_log(const Eigen::DenseBase<Derived>& expr) {
+  return expr.derived().unaryExpr([](double v) { return std::log(v); });
+}
+
+}  // namespace
 
 void evaluate_components(const MixtureModel& model, const TimeCoefficients& tc, const ScoreQuery& q) {
   using Array = Eigen::ArrayXXd;
@@ -36,7 +82,7 @@ void evaluate_components(const MixtureModel& model, const TimeCoefficients& tc, 
     Eigen::ArrayXd nu;
     if (model.rotated()) {
       const Matrix& Q = model.rotations[ks];
-      z.noalias() = Q.transpose() * y;
+      z = apply(Matrix(Q.transpose()), y);
       nu = (Q.transpose() * model.centered_means.col(k)).array();
     } else {
       z = y;
@@ -50,24 +96,24 @@ void evaluate_components(const MixtureModel& model, const TimeCoefficients& tc, 
       delta = (-z.array()).colwise() + m * nu;
       const Array gr = delta.colwise() * inv_var[ks].col(0);
       logits.row(k) = (model.log_weights(k) - 0.5 * (double(d) * log_two_pi + D.log().sum())) -
-                      0.5 * (delta * gr).colwise().sum();
-      grads[ks] = model.rotated() ? Matrix(model.rotations[ks] * gr.matrix()) : Matrix(gr.matrix());
+                      0.5 * column_sums(delta * gr);
+      grads[ks] = model.rotated() ? apply(model.rotations[ks], gr) : Matrix(gr.matrix());
     } else {
       const Array D = (lambda.matrix() * tc.m.array().square().matrix()).array().rowwise() + tc.s2.array();
       inv_var[ks] = D.inverse();
       delta = (nu.matrix() * tc.m).array() - z.array();
       const Array gr = delta * inv_var[ks];
       logits.row(k) = model.log_weights(k) -
-                      0.5 * (double(d) * log_two_pi + D.log().colwise().sum() + (delta * gr).colwise().sum());
-      grads[ks] = model.rotated() ? Matrix(model.rotations[ks] * gr.matrix()) : Matrix(gr.matrix());
+                      0.5 * (double(d) * log_two_pi + column_sums(scalar_log(D)) + column_sums(delta * gr));
+      grads[ks] = model.rotated() ? apply(model.rotations[ks], gr) : Matrix(gr.matrix());
     }
   }
 
   const Eigen::RowVectorXd top = logits.colwise().maxCoeff().matrix();
-  Array r = (logits.rowwise() - top.array()).exp();
-  const Array total = r.colwise().sum();
+  Array r = scalar_exp(logits.rowwise() - top.array());
+  const Array total = column_sums(r);
   r.rowwise() /= total.row(0);
-  if (!q.log_density.empty()) q.log_density.map() = (top.array() + total.row(0).log()).matrix();
+  if (!q.log_density.empty()) q.log_density.map() = (top.array() + scalar_log(total.row(0))).matrix();
 
   Matrix score = Matrix::Zero(d, n);
   for (Index k = 0; k < K; ++k) score += (grads[static_cast<std::size_t>(k)].array().rowwise() * r.row(k)).matrix();
@@ -78,7 +124,7 @@ void evaluate_components(const MixtureModel& model, const TimeCoefficients& tc, 
     const auto ks = static_cast<std::size_t>(k);
     if (!model.rotated()) return inv_var[ks];
     const Matrix& Q = model.rotations[ks];
-    return (Q.cwiseAbs2() * inv_var[ks].matrix()).array();
+    return apply(Matrix(Q.cwiseAbs2()), inv_var[ks]).array();
   };
 
   switch (q.hessian) {
@@ -98,7 +144,7 @@ void evaluate_components(const MixtureModel& model, const TimeCoefficients& tc, 
     }
     case HessianForm::vector_product: {
       const auto dir = q.direction.map();
-      Array acc = -(score.array().rowwise() * (score.array() * dir.array()).colwise().sum());
+      Array acc = -(score.array().rowwise() * column_sums(score.array() * dir.array()).row(0));
       for (Index k = 0; k < K; ++k) {
         const auto ks = static_cast<std::size_t>(k);
         const Array& g = grads[ks].array();
@@ -106,15 +152,15 @@ void evaluate_components(const MixtureModel& model, const TimeCoefficients& tc, 
         Matrix sv;
         if (model.rotated()) {
           const Matrix& Q = model.rotations[ks];
-          Array qv = (Q.transpose() * dir).array();
+          Array qv = apply(Matrix(Q.transpose()), dir).array();
           if (inv_var[ks].cols() == 1) qv.colwise() *= inv_var[ks].col(0); else qv *= inv_var[ks];
-          sv.noalias() = Q * qv.matrix();
+          sv = apply(Q, qv);
         } else {
           Array v = dir.array();
           if (inv_var[ks].cols() == 1) v.colwise() *= inv_var[ks].col(0); else v *= inv_var[ks];
           sv = v.matrix();
         }
-        const Array term = g.rowwise() * (g * dir.array()).colwise().sum() - sv.array();
+        const Array term = g.rowwise() * column_sums(g * dir.array()).row(0) - sv.array();
         acc += term.rowwise() * r.row(k);
       }
       q.hessian_out.map() = acc.matrix();
@@ -173,16 +219,16 @@ Matrix responsibilities(const MixtureModel& model, double tau, ConstBlock y) {
     Eigen::ArrayXXd delta;
     if (model.rotated()) {
       const Matrix& Q = model.rotations[static_cast<std::size_t>(k)];
-      delta = ((Q.transpose() * yc).colwise() - m * (Q.transpose() * model.centered_means.col(k))).array();
+      delta = (apply(Matrix(Q.transpose()), yc).colwise() - m * (Q.transpose() * model.centered_means.col(k))).array();
     } else {
       delta = (yc.colwise() - m * model.centered_means.col(k)).array();
     }
     logits.row(k) = model.log_weights(k) - 0.5 * D.log().sum() -
-                    0.5 * (delta.square().colwise() / D).colwise().sum();
+                    0.5 * column_sums(delta.square().colwise() / D);
   }
   const Eigen::RowVectorXd top = logits.colwise().maxCoeff().matrix();
-  Eigen::ArrayXXd r = (logits.rowwise() - top.array()).exp();
-  const Eigen::ArrayXXd total = r.colwise().sum();
+  Eigen::ArrayXXd r = scalar_exp(logits.rowwise() - top.array());
+  const Eigen::ArrayXXd total = column_sums(r);
   r.rowwise() /= total.row(0);
   return r.matrix();
 }
