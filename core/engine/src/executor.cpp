@@ -174,7 +174,8 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
       const Trajectory traj = integrate(sampler, score, grid, path, y, spec.block_size, spec.divergence_threshold, progress);
       if (traj.diverged) {
         out.status = RunStatus::diverged;
-        out.message = describe_divergence(traj, grid, spec.divergence_threshold);
+        out.message = "sampler '" + plan.samplers[run.sampler_index].label + "' (" + plan.samplers[run.sampler_index].info->file +
+                      "): " + describe_divergence(traj, grid, spec.divergence_threshold);
       } else {
         std::shared_ptr<const Matrix> reference;
         if (plan.reference.needed) {
@@ -251,14 +252,16 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
           }
           if (!mo.ok && out.status == RunStatus::ok) {
             out.status = RunStatus::failed;
-            out.message = "metric '" + mo.label + "': " + mo.error;
+            out.message = "metric '" + mo.label + "' (" + plan.metrics[m].info->file + "): " + mo.error;
           }
           out.metrics.push_back(std::move(mo));
         }
       }
     } catch (const std::exception& e) {
       out.status = RunStatus::failed;
-      out.message = e.what();
+      // The exception may come from the sampler's step or the target's evaluate: name both.
+      out.message = "sampler '" + plan.samplers[run.sampler_index].label + "' (" + plan.samplers[run.sampler_index].info->file +
+                    ") on target '" + plan.target_info->name + "' (" + plan.target_info->file + "): " + e.what();
     }
     out.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
     progress.run_done();

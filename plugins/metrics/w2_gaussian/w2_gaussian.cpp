@@ -23,23 +23,33 @@ class W2Gaussian final : public Metric {
   bool has_floor() const override { return true; }
 
   MetricValue compute(const MetricInput& in) const override {
-    if (in.target == nullptr) throw Error("w2_gaussian: no target given");
-    if (!in.target->traits().moments) {
+    // Two clouds (e.g. `sgmtk metric w2_gaussian A B`): the second cloud's sample moments stand in
+    // for the target's, as every metric compares with `reference` when it is given.
+    const bool two_clouds = !in.reference.empty();
+    if (!two_clouds && in.target == nullptr) throw Error("w2_gaussian: no target and no second cloud given");
+    if (!two_clouds && !in.target->traits().moments) {
       throw UnsupportedError(
           "w2_gaussian needs the target's exact mean and covariance, and this target does not provide them "
           "(TargetTraits::moments is false); use a sample-based W2 metric instead");
     }
-    const Index d = in.target->dim();
+    const Index d = two_clouds ? in.reference.rows : in.target->dim();
     const Index n = in.samples.cols;
     if (in.samples.rows != d) {
-      throw Error("w2_gaussian: samples have " + std::to_string(in.samples.rows) +
-                  " rows, the target has dimension " + std::to_string(d));
+      throw Error("w2_gaussian: samples have " + std::to_string(in.samples.rows) + " rows, the " +
+                  (two_clouds ? "second cloud" : "target") + " has dimension " + std::to_string(d));
     }
     if (n < 3) throw Error("w2_gaussian: needs at least 3 samples, got " + std::to_string(n));
+    if (two_clouds && in.reference.cols < 3) throw Error("w2_gaussian: the second cloud needs at least 3 points");
 
     Vector target_mean(d);
     Matrix target_cov(d, d);
-    in.target->moments(target_mean, target_cov);
+    if (two_clouds) {
+      const Moments ref = GroupMoments(in.reference, 1).all();
+      target_mean = ref.mean;
+      target_cov = ref.covariance;
+    } else {
+      in.target->moments(target_mean, target_cov);
+    }
     const Matrix target_sqrt = symmetric_sqrt(target_cov);
 
     const GroupMoments groups(in.samples, std::min(jackknife_groups, n));
@@ -59,9 +69,11 @@ class W2Gaussian final : public Metric {
     v.value = full.w2();
     v.stderr_ = std::sqrt(static_cast<double>(G - 1) / static_cast<double>(G) * spread);
     v.details = {{"mean_error", full.mean_error}, {"covariance_term", full.covariance_term}};
-    v.note =
-        "Gelbrich lower bound on W2: the exact W2 between the Gaussians with the samples' mean and covariance "
-        "and the target's; equals W2 of the laws only when both are Gaussian";
+    v.note = two_clouds
+                 ? "Gelbrich lower bound on W2 between the two clouds' laws: the exact W2 between the Gaussians with "
+                   "their sample means and covariances; stderr covers the first cloud's sampling only"
+                 : "Gelbrich lower bound on W2: the exact W2 between the Gaussians with the samples' mean and "
+                   "covariance and the target's; equals W2 of the laws only when both are Gaussian";
     return v;
   }
 };
