@@ -22,7 +22,10 @@ int cmd_describe(const PluginOptions& plugins, const std::string& name) {
   if (p->params.empty()) std::cout << "  (none)\n";
   for (const auto& s : p->params) {
     std::cout << "  " << s.name << "  (" << s.range_text() << "; "
-              << (s.required() ? std::string("required") : "default " + format_value(*s.default_value)) << ")\n"
+              << (s.required()              ? std::string("required")
+                  : s.default_value.has_value() ? "default " + format_value(*s.default_value)
+                                                : std::string("optional, no default"))
+              << ")\n"
               << "      " << s.doc << "\n";
   }
   if (p->kind == PluginKind::target) {
