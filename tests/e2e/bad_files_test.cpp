@@ -47,10 +47,10 @@ class BadFiles : public ::testing::Test {
     return write(name, bytes + header + data);
   }
 
-  /// `sgmtk metric w2_gaussian <bad> <good>` and the reverse order: both rejected with `expected`.
+  /// `sgmtk metric w2_exact <bad> <good>` and the reverse order: both rejected with `expected`.
   void expect_metric_rejects(const std::string& bad, const std::string& expected) {
     for (const auto& args : {bad + " " + good_, good_ + " " + bad}) {
-      const auto r = run_command(kSgmtk + " metric w2_gaussian " + args);
+      const auto r = run_command(kSgmtk + " metric w2_exact " + args);
       EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.output;
       EXPECT_NE(r.output.find("error: " + expected), std::string::npos) << "expected 'error: " << expected << "' in:\n" << r.output;
     }
@@ -69,7 +69,7 @@ class BadFiles : public ::testing::Test {
 TEST_F(BadFiles, GoodFilesAreAccepted) {
   // The control: the same commands succeed on well-formed files, so the rejections below are
   // about the files and not about the command lines.
-  const auto m = run_command(kSgmtk + " metric w2_gaussian " + good_ + " " + good_);
+  const auto m = run_command(kSgmtk + " metric w2_exact " + good_ + " " + good_);
   EXPECT_EQ(m.exit_code, 0) << m.output;
   const auto p = run_command(kSgmtk + " probe gaussian -p dim=2 --t 0.5 --points " + good_);
   EXPECT_EQ(p.exit_code, 0) << p.output;
@@ -117,7 +117,7 @@ TEST_F(BadFiles, TextInTheMiddleOfCsv) {
 TEST_F(BadFiles, WrongDimensionIsNamed) {
   const std::string three = write("three.csv", "0.0,1.0,2.0\n1.0,2.0,3.0\n");
   expect_probe_rejects(three, three + " has points of dimension 3, the target has dimension 2");
-  const auto r = run_command(kSgmtk + " metric w2_gaussian " + three + " " + good_);
+  const auto r = run_command(kSgmtk + " metric w2_exact " + three + " " + good_);
   EXPECT_EQ(r.exit_code, 2) << r.output;
   EXPECT_NE(r.output.find("has points of dimension 3"), std::string::npos) << r.output;
 }
@@ -151,6 +151,26 @@ TEST_F(BadFiles, UnsupportedNpyDtypeAndShape) {
   expect_probe_rejects(cube, cube + ": expected a 1-D or 2-D array");
   const std::string empty = npy("empty.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (0, 2), }", "");
   expect_probe_rejects(empty, empty + ": the array is empty");
+}
+
+}  // namespace
+
+namespace {
+
+// DISABLED until core/engine/src/sample_io.cpp validates the .npy shape (reported by the
+// hardening work): today a negative entry (-1, 2) or one that overflows n*d*8 passes the
+// truncation check by wrap-around and ends as "error: std::bad_alloc" -- no file name, no
+// reason -- or, under AddressSanitizer, as an allocation-size abort. An entry too large for
+// stoll ends as "error: stoll".
+TEST_F(BadFiles, DISABLED_NegativeOrHugeNpyShape) {
+  const std::string neg = npy("neg.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 2), }", std::string(16, '\0'));
+  expect_metric_rejects(neg, neg + ": .npy shape entry '-1' is not a size");
+  const std::string wrap =
+      npy("wrap.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (2305843009213693953, 1), }", std::string(16, '\0'));
+  expect_probe_rejects(wrap, wrap + ": the array (2305843009213693953 x 1) is too large");
+  const std::string huge =
+      npy("huge.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (99999999999999999999, 1), }", std::string(16, '\0'));
+  expect_probe_rejects(huge, huge + ": .npy shape entry '99999999999999999999' is not a size");
 }
 
 }  // namespace
