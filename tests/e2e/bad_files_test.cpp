@@ -162,7 +162,7 @@ namespace {
 // truncation check by wrap-around and ends as "error: std::bad_alloc" -- no file name, no
 // reason -- or, under AddressSanitizer, as an allocation-size abort. An entry too large for
 // stoll ends as "error: stoll".
-TEST_F(BadFiles, DISABLED_NegativeOrHugeNpyShape) {
+TEST_F(BadFiles, NegativeOrHugeNpyShape) {
   const std::string neg = npy("neg.npy", "{'descr': '<f8', 'fortran_order': False, 'shape': (-1, 2), }", std::string(16, '\0'));
   expect_metric_rejects(neg, neg + ": .npy shape entry '-1' is not a size");
   const std::string wrap =

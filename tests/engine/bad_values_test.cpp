@@ -71,7 +71,8 @@ const Case kCases[] = {
     {"horizon_zero", process("horizon = 0.0\n"), "test.toml:4:11: error: ", {"horizon", "positive", "0"}},
     {"horizon_negative", process("horizon = -2.0\n"), "test.toml:4:11: error: ", {"horizon", "positive", "-2"}},
     {"sweep_horizon_negative", sweep("horizon = [1.0, -1.0]\n"), "test.toml:4:1: error: ", {"horizon", "positive", "-1"}},
-    {"early_stop_equals_horizon", process("horizon = 1.0\nearly_stop = 1.0\n"), "test.toml:4:11: error: ",
+    // Equal values: the message is about early_stop, so it points there.
+    {"early_stop_equals_horizon", process("horizon = 1.0\nearly_stop = 1.0\n"), "test.toml:5:14: error: ",
      {"early_stop (1) must be smaller than the horizon (1)"}},
     {"sweep_early_stop_above_horizon", process("horizon = 1.0\n[sweep]\nearly_stop = [0.01, 3.0]\n"), "test.toml:6:1: error: ",
      {"early_stop (3) must be smaller than the horizon (1)"}},
@@ -147,13 +148,10 @@ const Case kCases[] = {
 INSTANTIATE_TEST_SUITE_P(Pipelines, BadValues, ::testing::ValuesIn(kCases),
                          [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
-// DISABLED until core/engine/src/run_plan.cpp locates time-grid errors at the key at fault
-// (reported by the hardening work). Today every TimeGrid error -- bad steps, early_stop,
-// schedule -- is reported at process.horizon, or at [target] (1:1) when no horizon is written,
-// or at whichever of steps/horizon/early_stop is swept, even when another key is wrong:
-// `process.steps = 0` reads "test.toml:1:1: error: steps must be >= 1, got 0".
+// Time-grid errors (bad steps, early_stop, schedule, horizon) point at the key at fault, written
+// or swept -- not at whichever grid key happens to be written.
 class GridKeyLocation : public BadValues {};
-TEST_P(GridKeyLocation, DISABLED_RejectedAtTheOffendingKey) { expect_rejected(GetParam(), registry()); }
+TEST_P(GridKeyLocation, RejectedAtTheOffendingKey) { expect_rejected(GetParam(), registry()); }
 
 const Case kGridCases[] = {
     {"steps_zero", process("steps = 0\n"), "test.toml:4:9: error: ", {"steps", ">= 1", "0"}},

@@ -61,7 +61,7 @@ const Case kCases[] = {
     {"sweep_steps_zero", "[target]\nplugin = \"gaussian\"\n[sweep]\nsteps = [0, 8]\n",
      "test.toml:4:1: error: sweep.steps values must be >= 1, got 0"},
     {"early_stop_not_below_horizon", "[target]\nplugin = \"gaussian\"\n[process]\nhorizon = 1.0\nearly_stop = 2.0\n",
-     "test.toml:4:11: error: early_stop (2) must be smaller than the horizon (1)"},
+     "test.toml:5:14: error: process.early_stop (2) must be smaller than the horizon (1)"},
     {"non_finite_horizon", "[target]\nplugin = \"gaussian\"\n[process]\nhorizon = nan\n",
      "test.toml:4:11: error: process.horizon must be a finite number, got nan"},
     {"bad_start", "[target]\nplugin = \"gaussian\"\n[process]\nstart = \"exakt\"\n",

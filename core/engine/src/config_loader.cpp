@@ -154,6 +154,9 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
     if (auto v = t.get("particles")) {
       spec.particles = r.integer(*v, "run.particles");
       if (spec.particles < 2) r.fail(r.pos(*v), "run.particles must be >= 2, got " + std::to_string(spec.particles));
+      if (spec.particles > 0xffffffffLL) {
+        r.fail(r.pos(*v), "run.particles must be < 2^32 (particles are numbered by a 32-bit counter), got " + std::to_string(spec.particles));
+      }
     }
     if (auto v = t.get("replicates")) {
       spec.replicates = r.integer(*v, "run.replicates");

@@ -172,6 +172,9 @@ std::shared_ptr<T> construct(const PluginInfo& p, const Params& given, Make make
     object = make(params);
   } catch (const Error&) {
     throw;
+  } catch (const std::bad_alloc&) {
+    throw Error(std::string(to_string(p.kind)) + " '" + p.name + "' (" + p.file +
+                ") does not fit in memory with these parameters (allocation failed while it was being built)");
   } catch (const std::exception& e) {
     throw Error(std::string(to_string(p.kind)) + " '" + p.name + "' (" + p.file + ") failed to start: " + e.what());
   }

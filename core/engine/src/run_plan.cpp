@@ -97,7 +97,10 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
         Params tp = point_target_params[p];
         const std::string& k = axis.key;
         if (k == "steps") pt.steps = as_count(v, axis.at, k, 1);
-        else if (k == "particles") pt.particles = as_count(v, axis.at, k, 2);
+        else if (k == "particles") {
+          pt.particles = as_count(v, axis.at, k, 2);
+          if (pt.particles > 0xffffffffLL) throw ConfigError(axis.at, "sweep.particles values must be < 2^32 (a 32-bit particle counter)");
+        }
         else if (k == "replicate") pt.replicate = as_count(v, axis.at, k, 0);
         else if (k == "horizon") pt.horizon = as_real(v, axis.at, k);
         else if (k == "early_stop") pt.early_stop = as_real(v, axis.at, k);
@@ -146,10 +149,16 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
     try {
       TimeGrid(spec.schedule, pt.horizon, pt.early_stop, pt.steps);
     } catch (const ParamError& e) {
-      auto where = spec.at.count("process.horizon") ? spec.at.at("process.horizon") : spec.target.at;
+      // TimeGrid's messages start with the key at fault: point at that key (swept or written).
+      const std::string msg = e.what();
+      const std::string key = msg.rfind("steps", 0) == 0         ? "steps"
+                              : msg.rfind("a geometric", 0) == 0 ? "schedule"
+                              : msg.rfind("horizon", 0) == 0     ? "horizon"
+                                                                 : "early_stop";
+      SourcePos where = spec.at.count("process." + key) ? spec.at.at("process." + key) : spec.target.at;
       for (const auto& axis : spec.sweep)
-        if (axis.key == "horizon" || axis.key == "early_stop" || axis.key == "steps") where = axis.at;
-      throw ConfigError(where, e.what());
+        if (axis.key == key) where = axis.at;
+      throw ConfigError(where, (msg.rfind("a geometric", 0) == 0 ? "" : "process.") + msg);
     }
   }
   for (std::size_t s = 0; s < plan.samplers.size(); ++s) {

@@ -5,8 +5,10 @@
 
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <regex>
 #include <sstream>
 #include <vector>
@@ -106,8 +108,20 @@ Matrix read_npy_samples(const std::string& path) {
     std::string dims = m[1];
     std::stringstream ss(dims);
     std::string part;
-    while (std::getline(ss, part, ','))
-      if (part.find_first_of("0123456789") != std::string::npos) shape.push_back(std::stoll(part));
+    while (std::getline(ss, part, ',')) {
+      const auto first = part.find_first_not_of(" \t");
+      if (first == std::string::npos) continue;  // the empty entry after a trailing comma
+      const std::string entry = part.substr(first, part.find_last_not_of(" \t") - first + 1);
+      // Only plain sizes: digits, no sign, within a signed 64-bit index.
+      unsigned long long value = 0;
+      bool ok = !entry.empty() && entry.size() <= 19 && entry.find_first_not_of("0123456789") == std::string::npos;
+      if (ok) {
+        value = std::strtoull(entry.c_str(), nullptr, 10);
+        ok = value <= static_cast<unsigned long long>(std::numeric_limits<Index>::max());
+      }
+      if (!ok) throw Error(path + ": .npy shape entry '" + entry + "' is not a size");
+      shape.push_back(static_cast<Index>(value));
+    }
   }
   if (shape.empty() || shape.size() > 2) throw Error(path + ": expected a 1-D or 2-D array (points x coordinates), got " + std::to_string(shape.size()) + " dimensions");
   const Index n = shape[0];
@@ -118,8 +132,11 @@ Matrix read_npy_samples(const std::string& path) {
   else if (descr == "<f4" || descr == "f4") item = 4;
   else throw Error(path + ": unsupported dtype '" + descr + "' (expected little-endian float64 '<f8' or float32 '<f4')");
   const std::size_t data_at = offset + header_len;
+  if (static_cast<std::size_t>(n) > std::numeric_limits<std::size_t>::max() / item / static_cast<std::size_t>(d)) {
+    throw Error(path + ": the array (" + std::to_string(n) + " x " + std::to_string(d) + ") is too large");
+  }
   const std::size_t need = static_cast<std::size_t>(n) * static_cast<std::size_t>(d) * item;
-  if (bytes.size() < data_at + need) throw Error(path + ": truncated data (" + std::to_string(bytes.size() - data_at) + " bytes, need " + std::to_string(need) + ")");
+  if (bytes.size() - data_at < need) throw Error(path + ": truncated data (" + std::to_string(bytes.size() - data_at) + " bytes, need " + std::to_string(need) + ")");
   Matrix out(d, n);
   for (Index r = 0; r < n; ++r) {
     for (Index c = 0; c < d; ++c) {
