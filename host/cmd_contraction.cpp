@@ -16,6 +16,7 @@
 // contracts every pair iff tau > tau* = log(2 mu^2)/2, the same threshold as C.7(ii)'s
 // alpha_tau - M_tau > 1/2 (derived here). The mean over pairs from p_tau contracts earlier.
 #include "commands.hpp"
+#include "text_format.hpp"
 
 #include <sgmtk/error.hpp>
 #include <sgmtk/random.hpp>
@@ -35,17 +36,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fmt(double v, const char* f = "%.8g") {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+std::string fmt(double v, const char* f = "%.8g") { return format_number(v, f); }
 
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+std::string quoted(const std::string& s) { return shell_quoted(s); }
 
 }  // namespace
 

@@ -4,6 +4,7 @@
 // floor (dashed). Rendered by gnuplot (found on PATH at run time); the fits are recomputed from
 // results.csv with the same code as summary.json's (sgmtk_engine/rate_fit.hpp).
 #include "commands.hpp"
+#include "text_format.hpp"
 
 #include <sgmtk/error.hpp>
 #include <sgmtk_engine/atomic_file.hpp>
@@ -23,18 +24,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string fmt(double v, const char* f = "%.6g") {
-  char buf[48];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
+std::string fmt(double v, const char* f = "%.6g") { return format_number(v, f); }
 
-// Single-quoted for gnuplot strings and for /bin/sh.
-std::string quoted(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
+std::string quoted(const std::string& s) { return shell_quoted(s); }
 std::string gp_string(const std::string& s) {  // gnuplot single-quoted: '' is a quote
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
