@@ -12,6 +12,7 @@
 //    E|dY|^2 in d = 8 is 8 times the 1-D value within 5 CLT standard errors.
 //  * Determinism: every sampler gives bit-identical output for 1 vs 2 threads and block sizes
 //    512 vs 97, on a path with refinement 4.
+#include "coupled_runs.hpp"
 #include "gaussian_law_schemes.hpp"
 #include "plugin_fixture.hpp"
 #include "run_sampler.hpp"
@@ -107,24 +108,9 @@ INSTANTIATE_TEST_SUITE_P(
                       OrderCase{"REI_gelbrich", nullptr, gl::Randomized::rei, 2.0, 0.15}),
     [](const auto& info) { return info.param.label; });
 
-Params mixture_params() {
-  Params p;
-  p.set("dim", std::int64_t{2});
-  p.set("weights", RealList{0.4, 0.6});
-  p.set("means", RealMatrix{{-1.5, 0.5}, {1.0, -0.5}});
-  p.set("stddev", RealList{0.6, 0.8});
-  return p;
-}
-
-// Mean squared distance between two runs and its CLT standard error.
-struct MeanSq {
-  double value, se;
-};
-MeanSq mean_sq(const Matrix& a, const Matrix& b) {
-  const Eigen::ArrayXd d2 = (a - b).colwise().squaredNorm().transpose().array();
-  const double m = d2.mean();
-  return {m, std::sqrt((d2 - m).square().mean() / static_cast<double>(d2.size()))};
-}
+using sgmtk::testing::mean_sq;
+using sgmtk::testing::MeanSq;
+using sgmtk::testing::mixture_params;
 
 // E.6: a coordinatewise scheme on a product target runs each coordinate as the 1-D scheme.
 TEST(ProductTarget, DimensionEightIsEightCopiesOfOneD) {

@@ -5,6 +5,7 @@
 // distances, delta method, points treated as independent, which overstates it since they share
 // paths) must be below 0.15/4, so the tolerance is at least 4 SE. The reference runs 16x finer
 // than the finest coarse grid; its own error biases the slope by at most ~log2(1/(1 - 1/16))/2.
+#include "coupled_runs.hpp"
 #include "plugin_fixture.hpp"
 #include "run_sampler.hpp"
 
@@ -30,24 +31,9 @@ double loglog_slope(const std::vector<double>& x, const std::vector<double>& y) 
   return (n * sxy - sx * sy) / (n * sxx - sx * sx);
 }
 
-Params mixture_params() {
-  Params p;
-  p.set("dim", std::int64_t{2});
-  p.set("weights", RealList{0.4, 0.6});
-  p.set("means", RealMatrix{{-1.5, 0.5}, {1.0, -0.5}});
-  p.set("stddev", RealList{0.6, 0.8});
-  return p;
-}
-
-// Mean squared distance between two runs and its CLT standard error.
-struct MeanSq {
-  double value, se;
-};
-MeanSq mean_sq(const Matrix& a, const Matrix& b) {
-  const Eigen::ArrayXd d2 = (a - b).colwise().squaredNorm().transpose().array();
-  const double m = d2.mean();
-  return {m, std::sqrt((d2 - m).square().mean() / static_cast<double>(d2.size()))};
-}
+using sgmtk::testing::mean_sq;
+using sgmtk::testing::MeanSq;
+using sgmtk::testing::mixture_params;
 
 struct StrongCase {
   std::string label, sampler, key, value;
