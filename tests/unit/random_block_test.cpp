@@ -56,4 +56,34 @@ TEST(RandomBlock, BlockSplitDoesNotChangeNumbers) {
   }
 }
 
+// The 8-lane AVX-512 copy of the block kernels against the 4-lane AVX2 one, bit for bit: the
+// numbers must not depend on the machine's SIMD level (random.hpp). Skipped where only one
+// copy exists.
+TEST(RandomBlock, WideAndBaseKernelsGiveTheSameBits) {
+  if (!simd_wide_available()) GTEST_SKIP() << "no AVX-512 copy on this build or machine";
+  const bool before = simd_wide_enabled();
+  const RandomStream s({11, 3}, purpose::path_increment);
+  for (Index d : {Index{1}, Index{2}, Index{3}, Index{10}, Index{17}, Index{100}}) {
+    for (Index first : {Index{0}, Index{5}, Index{4093}}) {
+      for (Index n : {Index{1}, Index{9}, Index{300}}) {
+        Matrix z[2], u[2], strided[2];
+        for (int wide = 0; wide < 2; ++wide) {
+          set_simd_wide_enabled(wide == 1);
+          ASSERT_EQ(simd_wide_enabled(), wide == 1);
+          z[wide].resize(d, n);
+          u[wide].resize(d, n);
+          strided[wide] = Matrix::Zero(d + 3, n);
+          s.normals(12345, first, z[wide]);
+          s.uniforms(12345, first, u[wide]);
+          s.normals(7, first, strided[wide].topRows(d));
+        }
+        EXPECT_TRUE(z[0] == z[1]) << "normals d " << d << " first " << first << " n " << n;
+        EXPECT_TRUE(u[0] == u[1]) << "uniforms d " << d << " first " << first << " n " << n;
+        EXPECT_TRUE(strided[0] == strided[1]) << "strided d " << d << " first " << first << " n " << n;
+      }
+    }
+  }
+  set_simd_wide_enabled(before);
+}
+
 }  // namespace

@@ -57,6 +57,17 @@ SGMTK_API std::array<double, 2> normal_pair(std::uint64_t a, std::uint64_t b);
 /// Uniform in the open interval (0, 1) from a raw 64-bit word (its top 52 bits, cell-centred).
 SGMTK_API double open_uniform(std::uint64_t bits);
 
+/// The block kernels (RandomStream's draws here, and plugins' own SIMD kernels such as
+/// gaussian_mixture's) have a 4-lane AVX2 copy and, on x86-64 builds for AVX2, an 8-lane
+/// AVX-512 copy chosen at run time. Both do the same operations in the same order, so the
+/// numbers are bit-identical whichever runs; these functions exist for tests and diagnostics.
+/// `SGMTK_SIMD=avx2` in the environment starts with the 8-lane copy off.
+SGMTK_API bool simd_wide_available();  ///< built with the 8-lane copy and the CPU supports it
+SGMTK_API bool simd_wide_enabled();    ///< the 8-lane copy is in use
+/// Turns the 8-lane copy on (if available) or off for the whole process; returns the previous
+/// setting. Not for use while other threads draw.
+SGMTK_API bool set_simd_wide_enabled(bool enabled);
+
 /// Sequential draws for one (particle, index): for rejection samplers, whose number of draws
 /// varies. Every call consumes one Philox call (one lane).
 class SGMTK_API ScalarSequence {
