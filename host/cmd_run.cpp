@@ -1,8 +1,11 @@
 #include "commands.hpp"
 
+#include <sgmtk_engine/communicator.hpp>
 #include <sgmtk_engine/config_loader.hpp>
+#include <sgmtk_engine/distributed_sweep.hpp>
 #include <sgmtk_engine/executor.hpp>
 #include <sgmtk_engine/memory_estimate.hpp>
+#include <sgmtk_engine/particle_split.hpp>
 #include <sgmtk_engine/results_io.hpp>
 #include <sgmtk_engine/run_journal.hpp>
 
@@ -15,59 +18,99 @@
 
 namespace sgmtk::host {
 
+namespace {
+
+/// Under MPI every rank does each set-up step; a failure on any rank stops them all. Returns
+/// the failure to report (the root's own, else the first other rank's, named), or "" on all.
+std::string first_failure(engine::Communicator& comm, const std::string& mine) {
+  const std::vector<std::string> all = comm.gather(mine);
+  std::string chosen;
+  for (std::size_t r = 0; r < all.size() && chosen.empty(); ++r)
+    if (!all[r].empty()) chosen = r == 0 ? all[r] : "MPI rank " + std::to_string(r) + ": " + all[r];
+  return comm.broadcast(chosen);
+}
+
+}  // namespace
+
 int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   std::unique_ptr<tbb::global_control> thread_limit;
   if (options.threads > 0) {
     thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
                                                     static_cast<std::size_t>(options.threads));
   }
+  // One process, or every rank of an MPI job: all ranks plan the same runs; rank 0 alone
+  // speaks, keeps the journal and writes the results.
+  const std::unique_ptr<engine::Communicator> comm = engine::world();
+  const bool root = comm->is_root();
+  const bool speak = root && !options.quiet;
+  auto fail = [&](const std::string& error, int code) {
+    if (root) std::cerr << error << "\n";
+    return code;
+  };
+
   // The registry outlives the plan: the plan refers to its plugin descriptions.
   engine::PluginRegistry registry;
   engine::RunPlan plan;
+  std::string error;
   try {
     const engine::PipelineSpec spec = engine::load_pipeline(options.file);
     registry = load_plugins(plugins, spec.plugin_dirs);
-    if (!options.quiet) warn_about_failures(registry);
+    if (speak) warn_about_failures(registry);
     plan = engine::plan_pipeline(spec, registry);
   } catch (const engine::ConfigError& e) {
-    std::cerr << e.what() << "\n";
-    return exit_usage;
+    error = e.what();
   } catch (const std::exception& e) {
-    std::cerr << options.file << ": error: " << e.what() << "\n";
-    return exit_usage;
+    error = options.file + ": error: " + e.what();
+  }
+  if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_usage);
+  if (comm->size() > 1) {
+    // Every rank must run the same plan with the same plugins, or the results would mix.
+    const std::string fingerprint = comm->broadcast(engine::plan_fingerprint(plan));
+    error = fingerprint == engine::plan_fingerprint(plan)
+                ? ""
+                : "the pipeline resolves differently here than on rank 0 (other plugin files, versions or "
+                  "parameters on this node?); every rank must see the same pipeline and plugins";
+    if (error = first_failure(*comm, error); !error.empty()) return fail("error: " + error, exit_usage);
   }
   const std::string folder = !options.output.empty() ? options.output
                              : !plan.spec.output.empty() ? plan.spec.output
                                                          : (std::filesystem::path("out") / plan.spec.name).string();
-  // Memory: refuse before starting rather than be killed later.
+  // Memory: refuse before starting rather than be killed later (each rank for its own share).
   const std::size_t threads = static_cast<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
-  const engine::MemoryEstimate memory = engine::estimate_memory(plan, threads, threads);
+  const engine::MemoryEstimate memory = engine::estimate_memory(plan, threads, threads, comm->size());
   std::uint64_t limit = 0;
   try {
     limit = options.max_memory.empty() ? engine::default_memory_limit() : engine::parse_memory_size(options.max_memory);
   } catch (const std::exception& e) {
-    std::cerr << "error: --max-memory: " << e.what() << "\n";
-    return exit_usage;
+    return fail(std::string("error: --max-memory: ") + e.what(), exit_usage);
   }
   if (limit > 0 && memory.total_bytes > limit) {
-    std::cerr << options.file << ": error: this sweep needs about " << engine::format_bytes(memory.total_bytes) << " ("
-              << memory.concurrent_runs << " concurrent run(s); " << memory.breakdown << "), more than the limit of "
-              << engine::format_bytes(limit) << (options.max_memory.empty() ? " (80% of available memory)" : " (--max-memory)")
-              << ". Reduce particles or dim, use fewer --threads, or raise --max-memory.\n";
-    return exit_usage;
+    error = options.file + ": error: this sweep needs about " + engine::format_bytes(memory.total_bytes) + " (" +
+            std::to_string(memory.concurrent_runs) + " concurrent run(s); " + memory.breakdown + "), more than the limit of " +
+            engine::format_bytes(limit) + (options.max_memory.empty() ? " (80% of available memory)" : " (--max-memory)") +
+            ". Reduce particles or dim, use fewer --threads, or raise --max-memory.";
   }
+  if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_usage);
 
-  // Resume: runs an interrupted earlier invocation finished are taken from the journal.
+  // Resume: runs an interrupted earlier invocation finished are taken from the journal (rank 0's).
   std::unique_ptr<engine::RunJournal> journal;
-  try {
-    journal = std::make_unique<engine::RunJournal>(folder, plan, options.fresh);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
-    return exit_run_failed;
+  if (root) {
+    try {
+      journal = std::make_unique<engine::RunJournal>(folder, plan, options.fresh);
+    } catch (const std::exception& e) {
+      error = std::string("error: ") + e.what();
+    }
   }
-  if (!options.quiet) {
+  if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_run_failed);
+  if (speak) {
     std::cerr << "running " << plan.spec.name << ": " << plan.runs.size() << " run(s), " << plan.spec.particles
-              << " particles each, about " << engine::format_bytes(memory.total_bytes) << " at peak\n";
+              << " particles each, about " << engine::format_bytes(memory.total_bytes) << " at peak";
+    if (comm->size() > 1) {
+      std::cerr << " per rank, over " << comm->size() << " MPI ranks ("
+                << (plan.spec.distribute == engine::Distribute::particles ? "each run split by particles" : "runs handed out")
+                << ")";
+    }
+    std::cerr << "\n";
     if (journal->discarded_stale()) std::cerr << "note: " << folder << " held results of a different pipeline; starting over\n";
     if (!journal->finished().empty()) {
       std::cerr << "resuming: " << journal->finished().size() << " of " << plan.runs.size()
@@ -76,10 +119,13 @@ int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   }
   engine::ExecuteOptions exec;
   exec.progress = !options.quiet && ::isatty(STDERR_FILENO);
-  exec.finished = &journal->finished();
+  exec.finished = root ? &journal->finished() : nullptr;
   exec.concurrent_runs = threads;
   exec.on_run_done = [&](const engine::RunOutcome& o) { journal->record(o); };
-  const std::vector<engine::RunOutcome> outcomes = engine::execute(plan, exec);
+  const std::vector<engine::RunOutcome> outcomes = plan.spec.distribute == engine::Distribute::particles
+                                                       ? engine::execute_split(plan, exec, *comm)
+                                                       : engine::execute_over_ranks(plan, exec, *comm);
+  if (!root) return exit_ok;
   try {
     engine::write_results(folder, plan, outcomes);
   } catch (const std::exception& e) {

@@ -5,6 +5,7 @@
 #include <sgmtk/metric.hpp>
 #include <sgmtk/plugin.hpp>
 #include <sgmtk/sampler.hpp>
+#include <sgmtk/summable_metric.hpp>
 #include <sgmtk/target.hpp>
 
 namespace sgmtk {
@@ -53,5 +54,12 @@ Sampler::~Sampler() = default;
 Metric::~Metric() = default;
 MetricNeeds Metric::needs() const { return {}; }
 bool Metric::has_floor() const { return false; }
+
+// Defined here so that the type information of SummableMetric lives in libsgmtk_core.so only:
+// the engine's dynamic_cast then recognizes it in any plugin.
+SummableMetric::~SummableMetric() = default;
+void SummableMetric::merge(std::span<double> into, std::span<const double> next) const {
+  for (std::size_t i = 0; i < into.size(); ++i) into[i] += next[i];
+}
 
 }  // namespace sgmtk

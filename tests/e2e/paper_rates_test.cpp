@@ -84,14 +84,14 @@ fs::path handmade_results() {
   const fs::path dir = temp_dir("plot");
   std::ofstream csv(dir / "results.csv");
   csv << "run,replicate,target,sampler,metric,dim,steps,h,horizon,early_stop,particles,seed,start,schedule,score_error,value,stderr,squared,"
-         "floor,floor_stderr,status,seconds,message\n";
+         "floor,floor_stderr,status,message\n";
   int run = 0;
   for (int steps : {8, 16, 32, 64}) {
     const double h = 1.0 / steps;
-    csv << run++ << ",0,t,A,m,1," << steps << "," << h << ",1,0,100,1,exact,uniform,0," << 2 * h << ",0.001,false,0.001,0,ok,0.1,\n";
-    csv << run++ << ",0,t,B,m,1," << steps << "," << h << ",1,0,100,1,exact,uniform,0," << 3 * h * h << ",0.0001,false,0.001,0,ok,0.1,\n";
+    csv << run++ << ",0,t,A,m,1," << steps << "," << h << ",1,0,100,1,exact,uniform,0," << 2 * h << ",0.001,false,0.001,0,ok,\n";
+    csv << run++ << ",0,t,B,m,1," << steps << "," << h << ",1,0,100,1,exact,uniform,0," << 3 * h * h << ",0.0001,false,0.001,0,ok,\n";
   }
-  csv << run++ << ",0,t,C,m,1,8,0.125,1,0,100,1,exact,uniform,0,,,,,,diverged,0.1,\"particle 3 beyond 1e6, at step 2\"\n";
+  csv << run++ << ",0,t,C,m,1,8,0.125,1,0,100,1,exact,uniform,0,,,,,,diverged,\"particle 3 beyond 1e6, at step 2\"\n";
   std::ofstream(dir / "summary.json") << "{\n  \"name\": \"handmade\",\n  \"pipeline_file\": \"" << (dir / "p.toml").string() << "\"\n}\n";
   std::ofstream(dir / "p.toml") << "# expect: A m h slope 1 +- 0.01 (exact by construction)\n"
                                    "# expect: B m h slope 2 +- 0.01 (exact by construction)\n[run]\n";

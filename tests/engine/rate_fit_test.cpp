@@ -14,7 +14,7 @@ using namespace sgmtk::engine;
 
 const std::string kHeader =
     "run,replicate,target,sampler,metric,dim,steps,h,horizon,early_stop,particles,seed,start,schedule,score_error,value,stderr,"
-    "squared,floor,floor_stderr,status,seconds,message\n";
+    "squared,floor,floor_stderr,status,message\n";
 
 // One ok row; `floor` < 0 leaves the floor empty.
 std::string row(int run, const std::string& sampler, int steps, double horizon, double value, double se = 0.0, double floor = -1,
@@ -25,7 +25,7 @@ std::string row(int run, const std::string& sampler, int steps, double horizon, 
     << ",0,100,1,exact,uniform,0," << value << "," << se << ",false,";
   if (floor >= 0) s << floor << ",0";
   else s << ",";
-  s << ",ok,0.1,\n";
+  s << ",ok,\n";
   return s.str();
 }
 
@@ -135,7 +135,7 @@ TEST(RateFit, GroupsBySamplerAndOtherSweptKeys) {
 
 TEST(RateFit, FailedRowsAreSkippedAndListed) {
   std::string csv = kHeader + row(0, "A", 8, 1.0, 0.1) + row(1, "A", 16, 1.0, 0.05) +
-                    "2,0,t,A,m,1,32,0.03125,1,0,100,1,exact,uniform,0,,,,,,diverged,0.1,\"beyond 1e6, \"\"x\"\"\"\n";
+                    "2,0,t,A,m,1,32,0.03125,1,0,100,1,exact,uniform,0,,,,,,diverged,\"beyond 1e6, \"\"x\"\"\"\n";
   const RateFits f = fit_rates(parse_results_csv(csv), "h", FitRange::parse("all"));
   ASSERT_EQ(f.skipped.size(), 1u);
   EXPECT_EQ(f.skipped[0].status, "diverged");

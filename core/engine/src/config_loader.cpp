@@ -143,7 +143,7 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
 
   if (const toml::node* n = root.get("run")) {
     const toml::table& t = r.table(*n, "run");
-    r.reject_unknown(t, "[run]", {"name", "seed", "particles", "replicates", "block_size", "output", "plugin_dirs"});
+    r.reject_unknown(t, "[run]", {"name", "seed", "particles", "replicates", "block_size", "output", "plugin_dirs", "distribute", "subsample"});
     for (auto&& [k, v] : t) note("run." + std::string(k.str()), v);
     if (auto v = t.get("name")) spec.name = r.string(*v, "run.name");
     if (auto v = t.get("seed")) {
@@ -167,6 +167,16 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
       if (spec.block_size < 1) r.fail(r.pos(*v), "run.block_size must be >= 1");
     }
     if (auto v = t.get("output")) spec.output = r.string(*v, "run.output");
+    if (auto v = t.get("distribute")) {
+      const std::string d = r.string(*v, "run.distribute");
+      if (d == "runs") spec.distribute = Distribute::runs;
+      else if (d == "particles") spec.distribute = Distribute::particles;
+      else r.fail(r.pos(*v), "run.distribute must be \"runs\" (hand whole runs to MPI ranks) or \"particles\" (split every run over the ranks), got \"" + d + "\"");
+    }
+    if (auto v = t.get("subsample")) {
+      spec.subsample = r.integer(*v, "run.subsample");
+      if (spec.subsample < 2) r.fail(r.pos(*v), "run.subsample must be >= 2, got " + std::to_string(spec.subsample));
+    }
     if (auto v = t.get("plugin_dirs")) {
       auto a = v->as_array();
       if (!a) r.fail(r.pos(*v), "run.plugin_dirs must be a list of folder names");

@@ -1,5 +1,7 @@
 #include <sgmtk_engine/executor.hpp>
 
+#include "run_steps.hpp"
+
 #include <sgmtk/ou.hpp>
 #include <sgmtk/parallel.hpp>
 
@@ -10,6 +12,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <deque>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -31,101 +34,16 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-/// Particle-steps done vs planned, printed on stderr about five times a second.
-class Progress {
- public:
-  Progress(bool enabled, double total, std::size_t runs) : enabled_(enabled), total_(total), runs_(runs) {
-    if (enabled_) printer_ = std::thread([this] { loop(); });
-  }
-  ~Progress() {
-    if (!enabled_) return;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      stop_ = true;
-    }
-    cv_.notify_all();
-    printer_.join();
-    std::fprintf(stderr, "\r%*s\r", 78, "");
-  }
-  void add_work(double w) { done_.fetch_add(w, std::memory_order_relaxed); }
-  void run_done() { runs_done_.fetch_add(1, std::memory_order_relaxed); }
-
- private:
-  void loop() {
-    const auto start = Clock::now();
-    std::unique_lock<std::mutex> lock(mutex_);
-    while (!cv_.wait_for(lock, std::chrono::milliseconds(200), [this] { return stop_; })) {
-      const double frac = total_ > 0 ? std::min(1.0, done_.load() / total_) : 0.0;
-      const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
-      const double eta = frac > 0.01 ? elapsed * (1 - frac) / frac : 0.0;
-      std::fprintf(stderr, "\r[%zu/%zu runs] %5.1f%%  elapsed %.0fs  eta %.0fs   ", runs_done_.load(), runs_, 100 * frac, elapsed, eta);
-      std::fflush(stderr);
-    }
-  }
-  bool enabled_;
-  double total_;
-  std::size_t runs_;
-  std::atomic<double> done_{0.0};
-  std::atomic<std::size_t> runs_done_{0};
-  std::mutex mutex_;
-  std::condition_variable cv_;
-  bool stop_ = false;
-  std::thread printer_;
-};
-
-/// Y_0 for particles [0, n): N(0, I), or p_T exactly (Y_0 = m_T X_0 + s_T xi, MATH.md A.4).
-Matrix initial_state(const Target& target, StartLaw start, double horizon, RandomKey key, Index n, Index block) {
-  Matrix y(target.dim(), n);
-  parallel_blocks(n, block, [&](Index first, Index count) {
-    auto cols = y.middleCols(first, count);
-    RandomStream(key, purpose::initial_state).normals(0, first, cols);
-    if (start == StartLaw::exact) {
-      Matrix x0(target.dim(), count);
-      target.sample(RandomStream(key, purpose::initial_target), first, x0);
-      cols = ou::mean_factor(horizon) * x0 + std::sqrt(ou::noise_variance(horizon)) * cols;
-    }
-  });
-  return y;
-}
-
-struct Trajectory {
-  bool diverged = false;
-  Index step = -1;  ///< first step after which a particle was non-finite or beyond the threshold
-};
-
-/// Advances y along `grid` in fixed blocks; stops a block at its first divergent step.
-Trajectory integrate(const Sampler& sampler, const ScoreModel& score, const TimeGrid& grid, const BrownianPath& path,
-                     Matrix& y, Index block, double threshold, Progress& progress) {
-  std::atomic<Index> first_bad{grid.steps()};
-  const double limit2 = threshold * threshold;
-  parallel_blocks(y.cols(), block, [&](Index first, Index count) {
-    Scratch scratch;
-    auto cols = y.middleCols(first, count);
-    StepContext ctx{score, grid, path, first, scratch};
-    for (Index k = 0; k < grid.steps(); ++k) {
-      sampler.step(ctx, k, cols);
-      const bool finite = cols.allFinite();
-      if (!finite || cols.colwise().squaredNorm().maxCoeff() > limit2) {
-        Index cur = first_bad.load();
-        while (k < cur && !first_bad.compare_exchange_weak(cur, k)) {
-        }
-        progress.add_work(static_cast<double>(count) * static_cast<double>(grid.steps() - k));
-        return;
-      }
-    }
-    progress.add_work(static_cast<double>(count) * static_cast<double>(grid.steps()));
-  });
-  const Index bad = first_bad.load();
-  return {bad < grid.steps(), bad};
-}
-
-std::string describe_divergence(const Trajectory& t, const TimeGrid& grid, double threshold) {
-  return "diverged: a particle became non-finite or exceeded norm " + std::to_string(threshold) + " at step " +
-         std::to_string(t.step + 1) + " of " + std::to_string(grid.steps()) + " (forward time " +
-         std::to_string(grid.tau(t.step + 1)) + "); no metric is computed for this run";
-}
-
 }  // namespace
+
+std::string coupled_reference_key(const RunPlan& plan, const PlannedRun& run) {
+  // Everything the reference run depends on: not the coarse step count.
+  const RunPoint& pt = run.point;
+  const std::string sampler_part = plan.reference.object ? "fixed" : std::to_string(run.sampler_index);
+  return std::to_string(pt.target_index) + "|" + sampler_part + "|" + std::to_string(pt.replicate) + "|" +
+         std::to_string(pt.horizon) + "|" + std::to_string(pt.early_stop) + "|" + std::to_string(pt.score_error) + "|" +
+         std::to_string(pt.particles);
+}
 
 std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& options) {
   const PipelineSpec& spec = plan.spec;
@@ -140,10 +58,11 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
         continue;
       }
     }
+    if (options.next_batch) continue;  // the runs to do come from the batches
     todo.push_back(i);
     total_work += static_cast<double>(run.point.particles) * static_cast<double>(run.point.steps);
   }
-  Progress progress(options.progress, total_work, todo.size());
+  Progress progress(options.progress && !options.next_batch, total_work, todo.size());
   std::mutex done_mutex;
 
   // Coupled references do not depend on the coarse step count: one per (point without steps,
@@ -159,6 +78,7 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
     const PlannedRun& run = plan.runs[i];
     RunOutcome out;
     out.run = run;
+    out.rank = options.rank;
     const auto start_time = Clock::now();
     const RunPoint& pt = run.point;
     const Target& target = *plan.targets[pt.target_index].target;
@@ -170,8 +90,8 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
       const BrownianPath path(key, fine);
       const ScoreModel score(target, ScoreError{spec.score_error_kind, pt.score_error, {}}, key);
 
-      Matrix y = initial_state(target, spec.start, pt.horizon, key, pt.particles, spec.block_size);
-      const Trajectory traj = integrate(sampler, score, grid, path, y, spec.block_size, spec.divergence_threshold, progress);
+      Matrix y = initial_state(target, spec.start, pt.horizon, key, 0, pt.particles, spec.block_size);
+      const Trajectory traj = integrate(sampler, score, grid, path, y, 0, spec.block_size, spec.divergence_threshold, progress);
       if (traj.diverged) {
         out.status = RunStatus::diverged;
         out.message = "sampler '" + plan.samplers[run.sampler_index].label + "' (" + plan.samplers[run.sampler_index].info->file +
@@ -179,11 +99,7 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
       } else {
         std::shared_ptr<const Matrix> reference;
         if (plan.reference.needed) {
-          const std::string sampler_part = plan.reference.object ? "fixed" : std::to_string(run.sampler_index);
-          std::string ref_key = std::to_string(pt.target_index) + "|" + sampler_part + "|" +
-                                std::to_string(pt.replicate) + "|" + std::to_string(pt.horizon) + "|" +
-                                std::to_string(pt.early_stop) + "|" + std::to_string(pt.score_error) + "|" +
-                                std::to_string(pt.particles);
+          const std::string ref_key = coupled_reference_key(plan, run);
           std::shared_ptr<std::once_flag> once;
           {
             std::lock_guard<std::mutex> lock(reference_mutex);
@@ -193,9 +109,9 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
           }
           std::call_once(*once, [&] {
             const Sampler& ref_sampler = plan.reference.object ? *plan.reference.object : sampler;
-            auto ry = std::make_shared<Matrix>(initial_state(target, spec.start, pt.horizon, key, pt.particles, spec.block_size));
+            auto ry = std::make_shared<Matrix>(initial_state(target, spec.start, pt.horizon, key, 0, pt.particles, spec.block_size));
             Progress quiet(false, 0, 0);
-            const Trajectory rt = integrate(ref_sampler, score, fine, path, *ry, spec.block_size, spec.divergence_threshold, quiet);
+            const Trajectory rt = integrate(ref_sampler, score, fine, path, *ry, 0, spec.block_size, spec.divergence_threshold, quiet);
             std::lock_guard<std::mutex> lock(reference_mutex);
             references[ref_key] = rt.diverged ? nullptr : ry;
           });
@@ -278,16 +194,21 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
   const std::size_t tokens = options.concurrent_runs > 0
                                  ? options.concurrent_runs
                                  : static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  std::size_t next = 0;
+  std::deque<std::size_t> queue(todo.begin(), todo.end());
   tbb::parallel_pipeline(
       tokens,
       tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,
                                           [&](tbb::flow_control& fc) -> std::size_t {
-                                            if (next >= todo.size()) {
+                                            if (queue.empty() && options.next_batch) {
+                                              for (std::size_t i : options.next_batch()) queue.push_back(i);
+                                            }
+                                            if (queue.empty()) {
                                               fc.stop();
                                               return 0;
                                             }
-                                            return todo[next++];
+                                            const std::size_t i = queue.front();
+                                            queue.pop_front();
+                                            return i;
                                           }) &
           tbb::make_filter<std::size_t, void>(tbb::filter_mode::parallel, [&](std::size_t i) { run_one(i); }));
   return outcomes;

@@ -4,18 +4,23 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
 
 namespace sgmtk::engine {
 
-MemoryEstimate estimate_memory(const RunPlan& plan, std::size_t concurrent_runs, std::size_t threads) {
+MemoryEstimate estimate_memory(const RunPlan& plan, std::size_t concurrent_runs, std::size_t threads, int ranks) {
   MemoryEstimate e;
-  e.concurrent_runs = std::max<std::size_t>(1, std::min(concurrent_runs, plan.runs.size()));
+  const bool split = plan.spec.distribute == Distribute::particles;
+  e.concurrent_runs = split ? 1 : std::max<std::size_t>(1, std::min(concurrent_runs, plan.runs.size()));
   const double block = static_cast<double>(plan.spec.block_size);
   for (const auto& run : plan.runs) {
-    const double n = static_cast<double>(run.point.particles);
+    // Split: this rank's share (rounded up to a whole chunk) plus the subsample on rank 0.
+    const double all = static_cast<double>(run.point.particles);
+    const double n = split ? std::ceil(all / ranks) + static_cast<double>(std::min(plan.spec.subsample, run.point.particles))
+                           : all;
     const double d = static_cast<double>(plan.targets[run.point.target_index].target->dim());
     const double cloud = 8.0 * n * d;
     // The particles; the coupled reference; each metric may draw exact target samples (and two

@@ -107,7 +107,7 @@ std::string results_csv(const RunPlan& plan, const std::vector<RunOutcome>& outc
   os << "run,replicate,target,sampler,metric,dim,steps,h,horizon,early_stop,particles,seed,start,schedule,score_error";
   for (const auto& k : plan.swept_keys)
     if (k.rfind("target.", 0) == 0) os << "," << csv_field(k);
-  os << ",value,stderr,squared,floor,floor_stderr,status,seconds,message\n";
+  os << ",value,stderr,squared,floor,floor_stderr,status,message\n";
   for (const auto& o : outcomes) {
     const RunPoint& pt = o.run.point;
     const double h = (pt.horizon - pt.early_stop) / static_cast<double>(pt.steps);
@@ -125,7 +125,7 @@ std::string results_csv(const RunPlan& plan, const std::vector<RunOutcome>& outc
       // so that it is visible and never averaged into a result.
       for (const auto& m : plan.metrics) {
         prefix(m.label);
-        os << ",,,,,," << to_string(o.status) << "," << num(o.seconds) << "," << csv_field(o.message) << "\n";
+        os << ",,,,,," << to_string(o.status) << "," << csv_field(o.message) << "\n";
       }
       continue;
     }
@@ -139,7 +139,7 @@ std::string results_csv(const RunPlan& plan, const std::vector<RunOutcome>& outc
       if (m.floor) os << "," << num(m.floor->value) << "," << num(m.floor->stderr_);
       else os << ",,";
       const RunStatus status = m.ok ? RunStatus::ok : o.status;
-      os << "," << to_string(status) << "," << num(o.seconds) << "," << csv_field(m.ok ? m.value.note : m.error) << "\n";
+      os << "," << to_string(status) << "," << csv_field(m.ok ? m.value.note : m.error) << "\n";
     }
   }
   return os.str();
@@ -159,7 +159,9 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
      << ", \"start\": " << json_string(spec.start == StartLaw::exact ? "exact" : "gaussian")
      << ", \"score_error\": " << num(spec.score_error) << ", \"score_error_kind\": " << json_string(to_string(spec.score_error_kind))
      << ", \"divergence_threshold\": " << num(spec.divergence_threshold) << ", \"particles\": " << spec.particles
-     << ", \"replicates\": " << spec.replicates << ", \"block_size\": " << spec.block_size << "},\n";
+     << ", \"replicates\": " << spec.replicates << ", \"block_size\": " << spec.block_size;
+  if (spec.distribute == Distribute::particles) os << ", \"distribute\": \"particles\", \"subsample\": " << spec.subsample;
+  os << "},\n";
   auto plugin_json = [&](const PluginInfo& info, const Params& params, const std::string& label) {
     return "{\"label\": " + json_string(label) + ", \"plugin\": " + json_string(info.name) + ", \"version\": " +
            json_string(info.version) + ", \"file\": " + json_string(info.file) + ", \"params\": " + json_params(params) + "}";
@@ -195,7 +197,7 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
        << ", \"dim\": " << run_dim(plan, pt) << ", \"steps\": " << pt.steps << ", \"particles\": " << pt.particles
        << ", \"replicate\": " << pt.replicate << ", \"horizon\": " << num(pt.horizon) << ", \"early_stop\": " << num(pt.early_stop)
        << ", \"score_error\": " << num(pt.score_error) << ", \"status\": " << json_string(to_string(o.status))
-       << ", \"message\": " << json_string(o.message) << ", \"seconds\": " << json_number(o.seconds) << ", \"metrics\": [";
+       << ", \"message\": " << json_string(o.message) << ", \"metrics\": [";
     for (std::size_t m = 0; m < o.metrics.size(); ++m) {
       const auto& mo = o.metrics[m];
       os << (m ? ", " : "") << "{\"label\": " << json_string(mo.label) << ", \"ok\": " << (mo.ok ? "true" : "false");
@@ -225,6 +227,16 @@ void write_results(const std::string& folder, const RunPlan& plan, const std::ve
   if (ec) throw Error("cannot create the output folder " + folder + ": " + ec.message());
   write_file_atomically((std::filesystem::path(folder) / "results.csv").string(), results_csv(plan, outcomes));
   write_file_atomically((std::filesystem::path(folder) / "summary.json").string(), summary_json(plan, outcomes));
+  write_file_atomically((std::filesystem::path(folder) / "timings.csv").string(), timings_csv(outcomes));
+}
+
+std::string timings_csv(const std::vector<RunOutcome>& outcomes) {
+  std::ostringstream os;
+  os << "run,seconds,rank,source\n";
+  for (const auto& o : outcomes) {
+    os << o.run.id << "," << num(o.seconds) << "," << o.rank << "," << (o.resumed ? "journal" : "computed") << "\n";
+  }
+  return os.str();
 }
 
 void print_table(std::ostream& os, const RunPlan& plan, const std::vector<RunOutcome>& outcomes) {

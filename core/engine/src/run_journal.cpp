@@ -76,6 +76,7 @@ std::string serialize_outcome(const RunOutcome& o) {
   os << "status\t" << to_string(o.status) << "\n";
   os << "message\t" << escape(o.message) << "\n";
   os << "seconds\t" << num(o.seconds) << "\n";
+  os << "rank\t" << o.rank << "\n";
   for (const auto& m : o.metrics) {
     os << "metric\t" << escape(m.label) << "\n";
     os << "ok\t" << (m.ok ? 1 : 0) << "\n";
@@ -114,6 +115,8 @@ RunOutcome parse_outcome(const std::string& text, const PlannedRun& run) {
       o.message = unescape(rest);
     } else if (key == "seconds") {
       o.seconds = to_num(rest);
+    } else if (key == "rank") {
+      o.rank = static_cast<int>(std::stol(rest));
     } else if (key == "metric") {
       o.metrics.emplace_back();
       o.metrics.back().label = unescape(rest);
@@ -176,7 +179,9 @@ RunJournal::RunJournal(const std::string& output_folder, const RunPlan& plan, bo
     std::ostringstream text;
     text << in.rdbuf();
     try {
-      finished_.emplace(run.id, parse_outcome(text.str(), run));
+      RunOutcome outcome = parse_outcome(text.str(), run);
+      outcome.resumed = true;
+      finished_.emplace(run.id, std::move(outcome));
     } catch (const std::exception&) {
       // Not expected (entries are written atomically); the run is done again.
     }

@@ -11,6 +11,8 @@
 
 #include <sgmtk/types.hpp>
 
+#include <span>
+
 namespace sgmtk::metrics {
 
 struct CouplingError {
@@ -23,5 +25,13 @@ struct CouplingError {
 
 /// y, y_ref: d x n, column j of one paired with column j of the other.
 CouplingError coupling_error(ConstBlock y, ConstBlock y_ref);
+
+/// The same estimator from sums that merge exactly in a fixed order, for runs whose particles
+/// are split over processes: {count, mean of D, M2 = sum (D - mean)^2, max D} per chunk, merged
+/// with Chan, Golub and LeVeque's update (no cancellation, unlike sum D^2 - n mean^2).
+constexpr Index coupling_sum_count = 4;
+void coupling_sums(ConstBlock y, ConstBlock y_ref, std::span<double> sums);
+void merge_coupling_sums(std::span<double> into, std::span<const double> next);
+CouplingError coupling_error_from_sums(std::span<const double> sums);
 
 }  // namespace sgmtk::metrics

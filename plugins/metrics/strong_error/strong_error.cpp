@@ -5,6 +5,7 @@
 
 #include <sgmtk/error.hpp>
 #include <sgmtk/plugin.hpp>
+#include <sgmtk/summable_metric.hpp>
 
 namespace {
 
@@ -24,7 +25,7 @@ std::vector<ParamSpec> strong_error_params() {
   };
 }
 
-class StrongError final : public Metric {
+class StrongError final : public Metric, public SummableMetric {
  public:
   explicit StrongError(const Params& p)
       : sampler_(p.string("reference_sampler")), steps_(p.integer("reference_steps")) {}
@@ -48,7 +49,22 @@ class StrongError final : public Metric {
                   "the engine must honour needs().coupled_reference");
     }
     if (in.samples.empty()) throw Error("strong_error: no samples (in.samples is empty)");
-    const metrics::CouplingError e = metrics::coupling_error(in.samples.map(), in.reference.map());
+    return value(metrics::coupling_error(in.samples.map(), in.reference.map()));
+  }
+
+  // Split over processes (distribute = "particles"): the same estimator from mergeable sums.
+  Index sum_count(Index, Index) const override { return metrics::coupling_sum_count; }
+  void accumulate(const MetricInput& part, Index, Index, std::span<double> sums) const override {
+    if (part.reference.empty()) throw Error("strong_error: no coupled reference run was provided");
+    metrics::coupling_sums(part.samples.map(), part.reference.map(), sums);
+  }
+  void merge(std::span<double> into, std::span<const double> next) const override { metrics::merge_coupling_sums(into, next); }
+  MetricValue finish(std::span<const double> sums, const MetricInput&, Index) const override {
+    return value(metrics::coupling_error_from_sums(sums));
+  }
+
+ private:
+  static MetricValue value(const metrics::CouplingError& e) {
     MetricValue out;
     out.value = e.rms;
     out.stderr_ = e.rms_stderr;
@@ -61,7 +77,6 @@ class StrongError final : public Metric {
     return out;
   }
 
- private:
   std::string sampler_;
   Index steps_;
 };

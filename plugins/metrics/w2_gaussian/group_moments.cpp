@@ -25,6 +25,26 @@ GroupMoments::GroupMoments(ConstMatrixView view, Index groups) {
   }
 }
 
+GroupMoments::GroupMoments(Vector centre, std::vector<Index> counts, std::vector<Vector> sums, std::vector<Matrix> crosses)
+    : centre_(std::move(centre)), count_(std::move(counts)), sum_(std::move(sums)), cross_(std::move(crosses)) {
+  const Index d = centre_.size();
+  total_sum_ = Vector::Zero(d);
+  total_cross_ = Matrix::Zero(d, d);
+  for (std::size_t g = 0; g < count_.size(); ++g) {
+    total_count_ += count_[g];
+    total_sum_ += sum_[g];
+    total_cross_ += cross_[g];
+  }
+}
+
+Index GroupMoments::group_of(Index j, Index n, Index groups) {
+  // Group g holds [g n / G, (g + 1) n / G): the largest g with g n / G <= j.
+  Index g = (j * groups) / n;
+  while (g + 1 < groups && (g + 1) * n / groups <= j) ++g;
+  while (g > 0 && g * n / groups > j) --g;
+  return g;
+}
+
 Moments GroupMoments::from_sums(const Vector& sum, const Matrix& cross, Index count) const {
   Moments m;
   const Vector mean_c = sum / static_cast<double>(count);

@@ -4,6 +4,8 @@
 
 #include <sgmtk/types.hpp>
 
+#include <span>
+
 #include <vector>
 
 namespace sgmtk::w2_gaussian {
@@ -17,6 +19,12 @@ class GroupMoments {
  public:
   /// Splits the n columns of `x` into `groups` consecutive groups of (nearly) equal size.
   GroupMoments(ConstMatrixView x, Index groups);
+  /// From sums already made: per group, the count, sum of (x - centre) and sum of
+  /// (x - centre)(x - centre)^T (a run split over processes, where the centre is fixed beforehand).
+  GroupMoments(Vector centre, std::vector<Index> counts, std::vector<Vector> sums, std::vector<Matrix> crosses);
+
+  /// Which of `groups` consecutive groups of n particles particle j falls in (as the constructor splits).
+  static Index group_of(Index j, Index n, Index groups);
 
   Index groups() const { return static_cast<Index>(count_.size()); }
   /// Moments of all particles.

@@ -4,6 +4,7 @@
 #include "group_moments.hpp"
 
 #include <sgmtk/plugin.hpp>
+#include <sgmtk/summable_metric.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -14,7 +15,7 @@ namespace sgmtk::w2_gaussian {
 /// (no resampling), and 20 leave-one-out values give a usable variance estimate (19 d.o.f.).
 constexpr Index jackknife_groups = 20;
 
-class W2Gaussian final : public Metric {
+class W2Gaussian final : public Metric, public SummableMetric {
  public:
   explicit W2Gaussian(const Params& /*no parameters*/) {}
 
@@ -50,9 +51,62 @@ class W2Gaussian final : public Metric {
     } else {
       in.target->moments(target_mean, target_cov);
     }
-    const Matrix target_sqrt = symmetric_sqrt(target_cov);
+    return value(GroupMoments(in.samples, std::min(jackknife_groups, n)), target_mean, target_cov, two_clouds);
+  }
 
-    const GroupMoments groups(in.samples, std::min(jackknife_groups, n));
+  // Split over processes (distribute = "particles"): per jackknife group, the count and the sums of
+  // x - m and (x - m)(x - m)^T about the target's mean m (known before any particle is seen).
+  Index sum_count(Index d, Index n) const override { return std::min(jackknife_groups, n) * (1 + d + d * d); }
+
+  void accumulate(const MetricInput& part, Index first, Index n, std::span<double> sums) const override {
+    const auto [mean, cov] = target_moments(part, n);
+    const Index d = mean.size();
+    const Index G = std::min(jackknife_groups, n);
+    const auto x = part.samples.map();
+    Index j = 0;
+    while (j < x.cols()) {
+      const Index g = GroupMoments::group_of(first + j, n, G);
+      const Index group_end = (g + 1) * n / G;  // first particle of the next group
+      const Index count = std::min(x.cols(), group_end - first) - j;
+      const Matrix xc = x.middleCols(j, count).colwise() - mean;
+      double* s = sums.data() + g * (1 + d + d * d);
+      s[0] += static_cast<double>(count);
+      Eigen::Map<Vector>(s + 1, d) += xc.rowwise().sum();
+      Eigen::Map<Matrix>(s + 1 + d, d, d).noalias() += xc * xc.transpose();
+      j += count;
+    }
+  }
+
+  MetricValue finish(std::span<const double> sums, const MetricInput& context, Index n) const override {
+    const auto [mean, cov] = target_moments(context, n);
+    const Index d = mean.size();
+    const Index G = std::min(jackknife_groups, n);
+    std::vector<Index> counts;
+    std::vector<Vector> group_sums;
+    std::vector<Matrix> crosses;
+    for (Index g = 0; g < G; ++g) {
+      const double* s = sums.data() + g * (1 + d + d * d);
+      counts.push_back(static_cast<Index>(s[0]));
+      group_sums.emplace_back(Eigen::Map<const Vector>(s + 1, d));
+      crosses.emplace_back(Eigen::Map<const Matrix>(s + 1 + d, d, d));
+    }
+    return value(GroupMoments(mean, std::move(counts), std::move(group_sums), std::move(crosses)), mean, cov, false);
+  }
+
+ private:
+  static std::pair<Vector, Matrix> target_moments(const MetricInput& in, Index n) {
+    if (in.target == nullptr || !in.target->traits().moments) {
+      throw UnsupportedError("w2_gaussian needs the target's exact mean and covariance when a run is split over processes");
+    }
+    if (n < 3) throw Error("w2_gaussian: needs at least 3 samples, got " + std::to_string(n));
+    Vector mean(in.target->dim());
+    Matrix cov(in.target->dim(), in.target->dim());
+    in.target->moments(mean, cov);
+    return {mean, cov};
+  }
+
+  static MetricValue value(const GroupMoments& groups, const Vector& target_mean, const Matrix& target_cov, bool two_clouds) {
+    const Matrix target_sqrt = symmetric_sqrt(target_cov);
     const Moments all = groups.all();
     const BuresTerms full = bures(all.mean, all.covariance, target_mean, target_cov, target_sqrt);
 

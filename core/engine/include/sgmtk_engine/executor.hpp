@@ -30,6 +30,8 @@ struct RunOutcome {
   RunStatus status = RunStatus::ok;
   std::string message;
   double seconds = 0.0;  ///< wall time of the sampler and metrics (not part of the bitwise results)
+  int rank = 0;          ///< the MPI rank that computed it (0 without MPI)
+  bool resumed = false;  ///< taken from the resume journal, not computed by this invocation
   std::vector<MetricOutcome> metrics;
 };
 
@@ -41,8 +43,20 @@ struct ExecuteOptions {
   const std::map<Index, RunOutcome>* finished = nullptr;
   /// At most this many runs in memory at once (0: the number of worker threads).
   std::size_t concurrent_runs = 0;
+  /// Where the runs come from. Unset: every run of the plan not in `finished`, in plan order.
+  /// Set (the MPI scheduler): batches of indices into plan.runs are asked for, one batch at a
+  /// time, until an empty batch comes back; only those runs are computed and returned.
+  std::function<std::vector<std::size_t>()> next_batch;
+  /// Stamped on every computed outcome (RunOutcome::rank).
+  int rank = 0;
 };
 
+/// Runs whose coupled reference run is the same (same key) share one computation of it; the MPI
+/// scheduler keeps them together.
+std::string coupled_reference_key(const RunPlan& plan, const PlannedRun& run);
+
+/// Returns one outcome per run of the plan, in plan order; with `next_batch`, only the runs it
+/// handed out (and the `finished` ones) are filled in, the others are left default.
 std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& options);
 
 }  // namespace sgmtk::engine

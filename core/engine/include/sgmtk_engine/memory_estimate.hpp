@@ -16,7 +16,9 @@ struct MemoryEstimate {
   std::string breakdown;             ///< what dominates, for the message
 };
 
-MemoryEstimate estimate_memory(const RunPlan& plan, std::size_t concurrent_runs, std::size_t threads);
+/// Per process. With distribute = "particles" a run is split over `ranks` processes and runs go
+/// one at a time; rank 0 also holds the metrics' subsample.
+MemoryEstimate estimate_memory(const RunPlan& plan, std::size_t concurrent_runs, std::size_t threads, int ranks = 1);
 
 /// 80% of MemAvailable (/proc/meminfo), or 0 when unknown.
 std::uint64_t default_memory_limit();

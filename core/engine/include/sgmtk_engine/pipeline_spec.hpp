@@ -34,6 +34,12 @@ struct SweepAxis {
 
 enum class StartLaw : std::uint8_t { gaussian, exact };
 
+/// How `mpirun -n R sgmtk run` spreads the work. `runs`: whole runs are handed out to ranks.
+/// `particles`: every run is split over all ranks by particle chunks (runs too large for one
+/// node); summable metrics are reduced over all particles, the others use `subsample` particles.
+/// Either way the result files do not depend on R (nor on whether MPI is used at all).
+enum class Distribute : std::uint8_t { runs, particles };
+
 struct PipelineSpec {
   std::string file;  ///< the pipeline file as given
 
@@ -44,6 +50,8 @@ struct PipelineSpec {
   Index replicates = 1;
   Index block_size = 512;
   std::string output;  ///< empty: out/<name>
+  Distribute distribute = Distribute::runs;
+  Index subsample = 100000;  ///< distribute = "particles": particles for metrics that cannot be split
   std::vector<std::string> plugin_dirs;  ///< resolved relative to the pipeline file's folder
 
   // [target]

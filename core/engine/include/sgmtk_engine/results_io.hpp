@@ -4,6 +4,9 @@
 //                 significant digits so that equal results are equal text.
 //   summary.json  the resolved configuration, versions, plugin files, and every run's metric
 //                 values with their details and notes.
+//   timings.csv   wall seconds per run, and which process computed it (or that it was taken from
+//                 the resume journal). Kept apart so that the two files above depend only on the
+//                 pipeline and seed: the same bytes for any thread count, MPI rank count or resume.
 
 #include <sgmtk_engine/executor.hpp>
 
@@ -16,7 +19,9 @@ namespace sgmtk::engine {
 std::string results_csv(const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
 std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
 
-/// Creates `folder` and writes both files atomically.
+std::string timings_csv(const std::vector<RunOutcome>& outcomes);
+
+/// Creates `folder` and writes the three files, each atomically.
 void write_results(const std::string& folder, const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
 
 /// A human-readable table (one line per run x metric) for the terminal.

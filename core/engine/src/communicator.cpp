@@ -1,0 +1,61 @@
+#include <sgmtk_engine/communicator.hpp>
+
+#include <sgmtk/error.hpp>
+
+namespace sgmtk::engine {
+
+namespace {
+
+// Tags reserved for the collectives (the schedulers use small positive tags).
+constexpr int kBroadcastTag = 1000;
+constexpr int kGatherTag = 1001;
+
+class SingleProcess final : public Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 1; }
+  void send(int, int, const std::string&) override { throw Error("internal: a single process has no one to send to"); }
+  std::optional<Message> poll() override { return std::nullopt; }
+  std::string receive(int, int) override { throw Error("internal: a single process has no one to receive from"); }
+};
+
+}  // namespace
+
+std::string Communicator::broadcast(const std::string& from_root) {
+  if (is_root()) {
+    for (int r = 1; r < size(); ++r) send(r, kBroadcastTag, from_root);
+    return from_root;
+  }
+  return receive(0, kBroadcastTag);
+}
+
+std::vector<std::string> Communicator::gather(const std::string& mine) {
+  if (!is_root()) {
+    send(0, kGatherTag, mine);
+    return {};
+  }
+  std::vector<std::string> all(static_cast<std::size_t>(size()));
+  all[0] = mine;
+  for (int r = 1; r < size(); ++r) all[static_cast<std::size_t>(r)] = receive(r, kGatherTag);
+  return all;
+}
+
+bool Communicator::all_agree(bool ok) {
+  std::string verdict;
+  const std::vector<std::string> votes = gather(ok ? "1" : "0");
+  if (is_root()) {
+    verdict = "1";
+    for (const auto& v : votes)
+      if (v != "1") verdict = "0";
+  }
+  return broadcast(verdict) == "1";
+}
+
+std::unique_ptr<Communicator> single_process() { return std::make_unique<SingleProcess>(); }
+
+#ifndef SGMTK_WITH_MPI
+std::unique_ptr<Communicator> world() { return single_process(); }
+bool built_with_mpi() { return false; }
+#endif
+
+}  // namespace sgmtk::engine
