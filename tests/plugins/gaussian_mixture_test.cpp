@@ -235,4 +235,83 @@ TEST(GaussianMixture, PotentialIsMinusLogDensity) {
   }
 }
 
+/// An isotropic mixture with K components in dimension d: unequal stddevs, one weight 0 (a
+/// component with logit -inf) when K > 2, means spread so that some responsibilities underflow.
+Params spread_mixture(Index d, Index K) {
+  Matrix dirs(d, K);
+  RandomStream({5, 1}, purpose::user_first).normals(0, 0, dirs);
+  RealMatrix means;
+  RealList stddev, weights;
+  for (Index k = 0; k < K; ++k) {
+    const Vector m = (1.0 + double(k % 5)) * dirs.col(k);
+    means.emplace_back(m.data(), m.data() + m.size());
+    stddev.push_back(0.2 + 0.15 * double(k % 7));
+    weights.push_back(K > 2 && k == 1 ? 0.0 : 1.0 + double(k % 3));
+  }
+  double total = 0.0;
+  for (double w : weights) total += w;
+  for (double& w : weights) w /= total;
+  Params p;
+  p.set("dim", std::int64_t{d});
+  p.set("weights", weights);
+  p.set("means", means);
+  p.set("stddev", stddev);
+  return p;
+}
+
+// The samplers' query (score alone, one time per block) runs the SIMD kernels of
+// isotropic_kernel.cpp. A particle's score must be the same bits whatever block it is in and
+// whichever copy (AVX2, AVX-512) runs, and agree with the general isotropic path (taken when
+// the log density is asked for too) to rounding.
+TEST(GaussianMixture, IsotropicScoreKernelIsBlockAndSimdInvariant) {
+  const bool wide_before = simd_wide_enabled();
+  for (Index d : {Index{1}, Index{3}, Index{10}, Index{37}}) {
+    for (Index K : {Index{1}, Index{3}, Index{8}, Index{16}, Index{21}}) {
+      auto target = load_target("gaussian_mixture", spread_mixture(d, K));
+      const Index n = 203;
+      Matrix x(d, n);
+      RandomStream({6, 2}, purpose::user_first).normals(0, 0, x);
+      x *= 2.5;
+      x.col(7).setConstant(40.0);  // far out: every responsibility but one underflows
+      for (double t : {1e-3, 0.3, 4.0}) {
+        Matrix all[2];
+        for (int wide = 0; wide < 2; ++wide) {
+          if (wide == 1 && !simd_wide_available()) {
+            all[1] = all[0];
+            continue;
+          }
+          set_simd_wide_enabled(wide == 1);
+          all[wide].resize(d, n);
+          target->score(t, x, all[wide]);
+          for (Index first : {Index{0}, Index{1}, Index{6}, Index{100}}) {
+            for (Index count : {Index{1}, Index{5}, Index{9}, Index{64}}) {
+              Matrix part(d, count);
+              target->score(t, x.middleCols(first, count), part);
+              ASSERT_TRUE(part == all[wide].middleCols(first, count))
+                  << "d " << d << " K " << K << " t " << t << " first " << first << " count " << count
+                  << " wide " << wide;
+            }
+          }
+        }
+        set_simd_wide_enabled(wide_before);
+        EXPECT_TRUE(all[0] == all[1]) << "AVX2 and AVX-512 copies differ: d " << d << " K " << K << " t " << t;
+        EXPECT_TRUE(all[0].allFinite());
+        // Against the chunked GEMM path (score with the log density).
+        Matrix s(d, n), lp(1, n);
+        ScoreQuery q;
+        q.times = t;
+        q.x = x;
+        q.score = s;
+        q.log_density = lp;
+        target->evaluate(q);
+        for (Index j = 0; j < n; ++j) {
+          EXPECT_LT((s.col(j) - all[0].col(j)).cwiseAbs().maxCoeff(), 1e-12 * (1.0 + s.col(j).norm()))
+              << "d " << d << " K " << K << " t " << t << " j " << j;
+        }
+      }
+    }
+  }
+  set_simd_wide_enabled(wide_before);
+}
+
 }  // namespace

@@ -27,13 +27,17 @@
 // component), so that every elementwise step, exp included, runs as long vectorized loops and
 // the log-sum-exp is a sequence of column operations. Temporaries are allocated once per call
 // and stay in L1/L2.
+#include "isotropic_kernel.hpp"
 #include "mixture_model.hpp"
 
 #include <sgmtk/error.hpp>
+#include <sgmtk/random.hpp>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <numbers>
+#include <vector>
 
 namespace sgmtk::mixture {
 namespace {
@@ -76,7 +80,6 @@ void evaluate_isotropic(const MixtureModel& model, const TimeCoefficients& tc, c
     throw UnsupportedError(std::string("gaussian_mixture: isotropic fast path cannot give the ") +
                            to_string(q.hessian) + " Hessian");
   }
-  const Matrix mu_t = mu.transpose();  // K x d
   const Vector& var = model.isotropic_variance;
   const Vector& norms = model.centered_norms;
 
@@ -93,6 +96,29 @@ void evaluate_isotropic(const MixtureModel& model, const TimeCoefficients& tc, c
     m_center = m * model.center;
   }
 
+  // The samplers' query (the score alone, one time for the block): the SIMD kernels of
+  // isotropic_kernel.cpp, particles in lanes, no GEMM and no chunk padding to amortize.
+  if (tc.shared && !want_hessian && q.log_density.empty() && !q.score.empty()) {
+    SharedTimeScoreArgs args;
+    args.dim = d;
+    args.components = K;
+    args.means = mu.data();
+    args.offset = m_center.data();
+    args.c0 = c0.data();
+    args.c1 = c1.data();
+    args.c2 = c2.data();
+    args.inv_v = inv_v_shared.data();
+    args.m = tc.m(0);
+    std::vector<double> work(static_cast<std::size_t>(shared_time_score_work(d, K) + 8));
+    double* aligned = work.data();
+    while (reinterpret_cast<std::uintptr_t>(aligned) % 64 != 0) ++aligned;
+    const bool wide = shared_time_score_has_wide() && simd_wide_enabled();
+    (wide ? shared_time_score_wide : shared_time_score_base)(args, q.x.data, q.x.rows, n, q.score.data,
+                                                            q.score.rows, aligned);
+    return;
+  }
+
+  const Matrix mu_t = mu.transpose();  // K x d
   Matrix y(d, chunk), s_buf(d, chunk), lin(d, chunk), quad(d, chunk), dir(d, chunk);
   Matrix gemm_out(K, chunk), gemm_in(K, chunk);
   Matrix logits(chunk, K), inv_v(chunk, K), b(chunk, K), c(chunk, K), c_m(chunk, K);
