@@ -1,6 +1,11 @@
 #include "squared_distance_rows.hpp"
 
+#include <cmath>
 #include <cstring>
+
+#if defined(__FMA__)
+#include <immintrin.h>
+#endif
 
 namespace sgmtk::metrics {
 namespace {
@@ -14,6 +19,25 @@ inline Lane4 load4(const double* p) {
   std::memcpy(&v, p, sizeof v);
   return v;
 }
+
+// acc + t * t with one rounding where the target has FMA, two elsewhere; the same choice in the
+// vector and the scalar code (the plugin is built with -ffp-contract=off, so the compiler never
+// fuses the unfused form on its own).
+#if defined(__FMA__)
+inline Lane4 add_square(Lane4 acc, Lane4 t) {
+  __m256d r;
+  std::memcpy(&r, &acc, sizeof r);
+  __m256d s;
+  std::memcpy(&s, &t, sizeof s);
+  r = _mm256_fmadd_pd(s, s, r);
+  std::memcpy(&acc, &r, sizeof r);
+  return acc;
+}
+inline double add_square(double acc, double t) { return std::fma(t, t, acc); }
+#else
+inline Lane4 add_square(Lane4 acc, Lane4 t) { return acc + t * t; }
+inline double add_square(double acc, double t) { return acc + t * t; }
+#endif
 
 }  // namespace
 
@@ -32,26 +56,26 @@ void SquaredDistanceRows::row(const double* x, double* out) const {
     const double* y = base + j0;
     for (Index k = 0; k < d; ++k, y += m) {
       const double xk = x[k];
-      const Lane4 t0 = load4(y) - xk, t1 = load4(y + 4) - xk, t2 = load4(y + 8) - xk,
-                  t3 = load4(y + 12) - xk;
-      a0 += t0 * t0;
-      a1 += t1 * t1;
-      a2 += t2 * t2;
-      a3 += t3 * t3;
+      a0 = add_square(a0, load4(y) - xk);
+      a1 = add_square(a1, load4(y + 4) - xk);
+      a2 = add_square(a2, load4(y + 8) - xk);
+      a3 = add_square(a3, load4(y + 12) - xk);
     }
     std::memcpy(out + j0, &a0, sizeof a0);
     std::memcpy(out + j0 + 4, &a1, sizeof a1);
     std::memcpy(out + j0 + 8, &a2, sizeof a2);
     std::memcpy(out + j0 + 12, &a3, sizeof a3);
   }
-  for (Index j = j0; j < m; ++j) {  // the last m % 16 columns, same order of operations
-    double acc = 0.0;
-    for (Index k = 0; k < d; ++k) {
-      const double t = base[k * m + j] - x[k];
-      acc += t * t;
-    }
-    out[j] = acc;
-  }
+  for (Index j = j0; j < m; ++j) out[j] = entry(x, j);  // the last m % 16 columns
+}
+
+double SquaredDistanceRows::entry(const double* x, Index j) const {
+  // 0 + t_0^2 is t_0^2 exactly, so this is the same sequence of roundings as the vector code.
+  const Index d = coords_.rows(), m = coords_.cols();
+  const double* y = coords_.data() + j;
+  double acc = 0.0;
+  for (Index k = 0; k < d; ++k) acc = add_square(acc, y[k * m] - x[k]);
+  return acc;
 }
 
 }  // namespace sgmtk::metrics

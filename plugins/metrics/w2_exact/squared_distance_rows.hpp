@@ -4,9 +4,16 @@
 ///
 /// The assignment solver never stores the n x m cost matrix (10^4 x 10^4 doubles would be
 /// 800 MB); it asks for one row at a time. B is kept coordinate-major (one contiguous array per
-/// coordinate), so a row is d fused passes of (y_kj - x_k)^2 over contiguous memory, which the
-/// compiler vectorizes. Differences are formed directly (no |x|^2 + |y|^2 - 2 x.y expansion), so
-/// there is no cancellation and the certificate can demand a duality gap near machine precision.
+/// coordinate), so a row is d fused passes of (y_kj - x_k)^2 over contiguous memory, vectorized.
+/// Differences are formed directly (no |x|^2 + |y|^2 - 2 x.y expansion), so there is no
+/// cancellation and the certificate can demand a duality gap near machine precision.
+///
+/// Every cost has one exact definition, whichever code path computes it: t_k = y_k - x_k, then
+/// acc = t_0^2, acc = fma(t_k, t_k, acc) for k = 1, ..., d-1 in that order (with plain multiply
+/// and add, never fused, on targets without FMA). So row(), entry() and a SquaredDistanceRows
+/// built on the other cloud (which forms x_k - y_k, the same magnitude) give bit-identical
+/// values: the solver, its candidate search from either side, and the certificate all see the
+/// same c_ij.
 
 #include <sgmtk/types.hpp>
 
@@ -22,6 +29,9 @@ class SquaredDistanceRows {
 
   /// out[j] = |x - b_j|^2 for j in [0, cols()); x has dim() entries.
   void row(const double* x, double* out) const;
+
+  /// |x - b_j|^2, bit-identical to row(x, out)[j].
+  double entry(const double* x, Index j) const;
 
  private:
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> coords_;
