@@ -24,7 +24,9 @@ ExactW2 solve_and_certify(ConstBlock a, ConstBlock b, double relative_tolerance)
   out.certificate = certify_assignment(a, b, x);
   out.w2_squared = out.certificate.primal;
   out.assignment_size = a.cols();
-  out.free_after_reduction = x.free_after_reduction;
+  out.augmentations = x.augmentations;
+  out.pricing_rounds = x.pricing_rounds;
+  out.candidate_pairs = x.candidate_pairs;
   out.row_scans = x.row_scans;
   // Scale of the costs, so that the tolerance means the same for any units of x.
   const Vector centroid = (a.rowwise().sum() + b.rowwise().sum()) / static_cast<double>(2 * a.cols());

@@ -22,8 +22,10 @@ struct ExactW2 {
   double w2_squared = 0.0;
   AssignmentCertificate certificate;
   Index assignment_size = 0;       ///< L (= n for equal sizes)
-  Index free_after_reduction = 0;  ///< rows solved by Dijkstra augmentation
-  std::int64_t row_scans = 0;      ///< cost rows the solver computed
+  Index augmentations = 0;         ///< rows assigned by a shortest-path search
+  int pricing_rounds = 0;          ///< solver passes over all n^2 pairs
+  std::int64_t candidate_pairs = 0;  ///< pairs in the solver's final candidate graph
+  std::int64_t row_scans = 0;      ///< full cost rows the solver computed
 };
 
 /// a: d x n, b: d x m. Throws sgmtk::Error on a dimension mismatch or an oversized problem, and
