@@ -152,6 +152,7 @@ namespace base {
 struct Lanes {
   static constexpr int width = 4;
   static constexpr int interleave = 4;  // Philox calls in flight (spills a little; still faster)
+  static constexpr int box_muller_interleave = 2;
   using D = __m256d;
   using U = __m256i;
   static U set1(std::uint64_t x) { return _mm256_set1_epi64x(static_cast<long long>(x)); }
@@ -209,6 +210,7 @@ inline double fused(double a, double b, double c) { return a * b + c; }
 struct Lanes {
   static constexpr int width = 1;
   static constexpr int interleave = 1;
+  static constexpr int box_muller_interleave = 1;
   using D = double;
   using U = std::uint64_t;
   static U set1(std::uint64_t x) { return x; }
@@ -268,6 +270,7 @@ namespace wide {
 struct Lanes {
   static constexpr int width = 8;
   static constexpr int interleave = 4;  // Philox calls in flight (32 zmm registers)
+  static constexpr int box_muller_interleave = 2;
   using D = __m512d;
   using U = __m512i;
   static U set1(std::uint64_t x) { return _mm512_set1_epi64(static_cast<long long>(x)); }
