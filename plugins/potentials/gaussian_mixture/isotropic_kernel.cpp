@@ -28,6 +28,16 @@ struct Lanes {
   static constexpr int width = 4;
   static constexpr int component_tile = 8;  // accumulators in registers (16 ymm)
   using D = __m256d;
+  using I = __m256i;
+  static I lane_offsets(std::ptrdiff_t stride) { return _mm256_set_epi64x(3 * stride, 2 * stride, stride, 0); }
+  static D gather(const double* p, I offsets) { return _mm256_i64gather_pd(p, offsets, 8); }
+  static void scatter(double* p, I offsets, D a) {  // no AVX2 scatter
+    alignas(32) double v[4];
+    alignas(32) long long o[4];
+    _mm256_store_pd(v, a);
+    _mm256_store_si256(reinterpret_cast<__m256i*>(o), offsets);
+    for (int l = 0; l < 4; ++l) p[o[l]] = v[l];
+  }
   static D set1(double x) { return _mm256_set1_pd(x); }
   static D load(const double* p) { return _mm256_load_pd(p); }
   static void store(double* p, D a) { _mm256_store_pd(p, a); }
@@ -52,6 +62,10 @@ struct Lanes {
   static constexpr int width = 1;
   static constexpr int component_tile = 8;
   using D = double;
+  using I = std::ptrdiff_t;
+  static I lane_offsets(std::ptrdiff_t) { return 0; }
+  static D gather(const double* p, I) { return *p; }
+  static void scatter(double* p, I, D a) { *p = a; }
   static D set1(double x) { return x; }
   static D load(const double* p) { return *p; }
   static void store(double* p, D a) { *p = a; }
@@ -83,6 +97,10 @@ struct Lanes {
   static constexpr int width = 8;
   static constexpr int component_tile = 16;  // accumulators in registers (32 zmm)
   using D = __m512d;
+  using I = __m512i;
+  static I lane_offsets(std::ptrdiff_t s) { return _mm512_set_epi64(7 * s, 6 * s, 5 * s, 4 * s, 3 * s, 2 * s, s, 0); }
+  static D gather(const double* p, I offsets) { return _mm512_i64gather_pd(offsets, p, 8); }
+  static void scatter(double* p, I offsets, D a) { _mm512_i64scatter_pd(p, offsets, a, 8); }
   static D set1(double x) { return _mm512_set1_pd(x); }
   static D load(const double* p) { return _mm512_load_pd(p); }
   static void store(double* p, D a) { _mm512_store_pd(p, a); }
