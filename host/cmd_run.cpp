@@ -40,7 +40,13 @@ int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   }
   // One process, or every rank of an MPI job: all ranks plan the same runs; rank 0 alone
   // speaks, keeps the journal and writes the results.
-  const std::unique_ptr<engine::Communicator> comm = engine::world();
+  std::unique_ptr<engine::Communicator> comm;
+  try {
+    comm = engine::world();
+  } catch (const std::exception& e) {
+    std::cerr << "error: " << e.what() << "\n";
+    return exit_usage;
+  }
   const bool root = comm->is_root();
   const bool speak = root && !options.quiet;
   auto fail = [&](const std::string& error, int code) {

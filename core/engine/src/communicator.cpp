@@ -2,6 +2,8 @@
 
 #include <sgmtk/error.hpp>
 
+#include <cstdlib>
+
 namespace sgmtk::engine {
 
 namespace {
@@ -54,7 +56,18 @@ bool Communicator::all_agree(bool ok) {
 std::unique_ptr<Communicator> single_process() { return std::make_unique<SingleProcess>(); }
 
 #ifndef SGMTK_WITH_MPI
-std::unique_ptr<Communicator> world() { return single_process(); }
+std::unique_ptr<Communicator> world() {
+  // Started by mpirun with several processes, a build without MPI would run the whole sweep in
+  // every one of them, each writing the same files: refuse instead.
+  for (const char* var : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    const char* size = std::getenv(var);
+    if (size != nullptr && std::atoi(size) > 1) {
+      throw Error(std::string("this sgmtk was built without MPI, but an MPI launcher started ") + size +
+                  " processes of it; rebuild with -DSGMTK_MPI=ON (README \"Clusters\") or run one process");
+    }
+  }
+  return single_process();
+}
 bool built_with_mpi() { return false; }
 #endif
 
