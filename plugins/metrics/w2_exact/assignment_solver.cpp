@@ -358,6 +358,31 @@ class Solver {
   std::int64_t row_scans_ = 0;
 };
 
+// d = 1: the sorted matching is optimal (c_ij = (x_i - y_j)^2 is a Monge matrix once both
+// sides are sorted; MATH.md E.4), and the duals that make the matched pairs (k, k) and the
+// staircase pairs (k + 1, k) tight are feasible for a Monge matrix. The certificate checks both.
+Assignment solve_sorted(ConstBlock a, ConstBlock b) {
+  const Index n = a.cols();
+  const SquaredDistanceRows costs(b);
+  std::vector<Index> p(static_cast<std::size_t>(n)), q(static_cast<std::size_t>(n));
+  for (Index k = 0; k < n; ++k) p[static_cast<std::size_t>(k)] = q[static_cast<std::size_t>(k)] = k;
+  std::stable_sort(p.begin(), p.end(), [&](Index i, Index j) { return a(0, i) < a(0, j); });
+  std::stable_sort(q.begin(), q.end(), [&](Index i, Index j) { return b(0, i) < b(0, j); });
+  Assignment out;
+  out.col_of_row.resize(static_cast<std::size_t>(n));
+  out.u.resize(n);
+  out.v.resize(n);
+  double u = 0.0;
+  for (Index k = 0; k < n; ++k) {
+    const Index i = p[static_cast<std::size_t>(k)], j = q[static_cast<std::size_t>(k)];
+    if (k > 0) u = costs.entry(a.col(i).data(), q[static_cast<std::size_t>(k - 1)]) - out.v(q[static_cast<std::size_t>(k - 1)]);
+    out.col_of_row[static_cast<std::size_t>(i)] = j;
+    out.u(i) = u;
+    out.v(j) = costs.entry(a.col(i).data(), j) - u;
+  }
+  return out;
+}
+
 }  // namespace
 
 Assignment solve_assignment(ConstBlock a, ConstBlock b) {
@@ -371,6 +396,7 @@ Assignment solve_assignment(ConstBlock a, ConstBlock b) {
     throw Error("assignment: more than 2^31 - 1 points");
   }
   if (a.cols() == 0) return {};
+  if (a.rows() == 1) return solve_sorted(a, b);
   return Solver(a, b).run();
 }
 

@@ -15,6 +15,8 @@
 ///    its most violated columns as new candidates and is unassigned; back to 2 (warm: the other
 ///    rows and all duals are kept). A pass that finds nothing proves the assignment optimal for
 ///    the full problem by LP duality.
+/// In one dimension the sorted matching is optimal and comes with explicit duals (Monge
+/// property), so it is used directly: O(n log n), same certificate.
 /// There is no iteration cap: every round adds pairs, so the rounds end, at worst when the graph
 /// is complete; each search ends at a free column, which the perfect matching guarantees.
 ///
