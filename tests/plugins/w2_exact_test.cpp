@@ -149,6 +149,72 @@ TEST_F(W2ExactTest, MatchesHungarianWithManyTies) {
   EXPECT_NEAR(detail(compare_clouds(*metric_, a, b), "w2_squared"), expected, kRel * (1.0 + expected));
 }
 
+// The solver works on a sparse graph of candidate pairs (32 nearest columns of each row, 32
+// nearest rows of each column) and grows it by pricing passes over all pairs: the cases below
+// use n > 64 so that the graph is not complete, and shapes where the first candidates are wrong.
+
+TEST_F(W2ExactTest, PricingRepairsCandidatesOnSeparatedClouds) {
+  // B is A's law moved far along one axis: every row's nearest columns are B's near edge and
+  // every column's nearest rows A's far edge, so most optimal pairs are not candidates at first.
+  const Index n = 250;
+  Matrix a = normal_cloud(3, n, 91), b = normal_cloud(3, n, 92);
+  b.row(0).array() += 12.0;
+  b.row(1) *= 3.0;
+  const double expected = hungarian_w2sq(a, b);
+  const MetricValue v = compare_clouds(*metric_, a, b);
+  EXPECT_NEAR(detail(v, "w2_squared"), expected, kRel * (1.0 + expected));
+  EXPECT_GE(detail(v, "pricing_rounds"), 2.0);  // the first pass found violated pairs
+  EXPECT_LT(detail(v, "candidate_pairs"), static_cast<double>(n * n));
+  EXPECT_LE(detail(v, "duality_gap"), 1e-9 * (1.0 + expected));
+}
+
+TEST_F(W2ExactTest, MatchesHungarianWithDuplicatedPoints) {
+  // Each point three times in A, twice in B: many tied costs and tied nearest neighbours.
+  const Index base = 60;
+  const Matrix a0 = normal_cloud(4, base, 93), b0 = normal_cloud(4, 90, 94).array() + 0.2;
+  Matrix a(4, 3 * base), b(4, 180);
+  for (Index j = 0; j < 3 * base; ++j) a.col(j) = a0.col(j % base);
+  for (Index j = 0; j < 180; ++j) b.col(j) = b0.col(j / 2);
+  const double expected = hungarian_w2sq(a, b);
+  EXPECT_NEAR(detail(compare_clouds(*metric_, a, b), "w2_squared"), expected, kRel * (1.0 + expected));
+}
+
+TEST_F(W2ExactTest, AllPointsEqualOrOnePoint) {
+  const Matrix p = Matrix::Constant(3, 200, 0.7);
+  Matrix q = p;
+  q.row(2).array() += 2.0;  // every cost is 4: every assignment is optimal
+  EXPECT_EQ(compare_clouds(*metric_, p, p).value, 0.0);
+  EXPECT_NEAR(detail(compare_clouds(*metric_, p, q), "w2_squared"), 4.0, 1e-14);
+  const Matrix a = normal_cloud(5, 1, 95), b = normal_cloud(5, 1, 96);
+  EXPECT_NEAR(detail(compare_clouds(*metric_, a, b), "w2_squared"), (a - b).squaredNorm(), 1e-15);
+  const Matrix x = normal_cloud(1, 1, 95), y = normal_cloud(1, 1, 96);  // d = 1: the sorted path
+  EXPECT_NEAR(detail(compare_clouds(*metric_, x, y), "w2_squared"), (x - y).squaredNorm(), 1e-15);
+}
+
+TEST_F(W2ExactTest, OneDimensionWithTiesEqualsSortedFormula) {
+  // d = 1 on a coarse grid: many equal coordinates, so the sorted matching's staircase duals
+  // meet ties (their feasibility is what the certificate checks).
+  const Matrix a = (normal_cloud(1, 400, 97) * 3.0).array().round(),
+               b = (normal_cloud(1, 400, 98) * 3.0).array().round() + 1.0;
+  const double expected = sorted_1d_w2sq(a, b);
+  EXPECT_NEAR(detail(compare_clouds(*metric_, a, b), "w2_squared"), expected, kRel * (1.0 + expected));
+}
+
+TEST_F(W2ExactTest, UnequalSizesMatchHungarianOnRepeatedPoints) {
+  // n = 80, m = 120 in d = 3: the lcm formulation (each a_i three times, each b_j twice)
+  // against the independent Hungarian on the same repeated clouds (L = 240).
+  const Matrix a = normal_cloud(3, 80, 99), b = normal_cloud(3, 120, 100).array() + 0.4;
+  Matrix ra(3, 240), rb(3, 240);
+  for (Index j = 0; j < 240; ++j) {
+    ra.col(j) = a.col(j / 3);
+    rb.col(j) = b.col(j / 2);
+  }
+  const double expected = hungarian_w2sq(ra, rb);
+  const MetricValue v = compare_clouds(*metric_, a, b);
+  EXPECT_NEAR(detail(v, "w2_squared"), expected, kRel * (1.0 + expected));
+  EXPECT_EQ(detail(v, "assignment_size"), 240.0);
+}
+
 TEST_F(W2ExactTest, OneDimensionEqualsSortedFormula) {
   const Matrix a = normal_cloud(1, 700, 31), b = normal_cloud(1, 700, 32) * 2.0;
   const double expected = sorted_1d_w2sq(a, b);

@@ -50,7 +50,9 @@ class W2Exact final : public Metric {
     out.details = {{"w2_squared", r.w2_squared},
                    {"duality_gap", r.certificate.gap},
                    {"max_dual_violation", r.certificate.max_dual_violation},
-                   {"assignment_size", static_cast<double>(r.assignment_size)}};
+                   {"assignment_size", static_cast<double>(r.assignment_size)},
+                   {"pricing_rounds", static_cast<double>(r.pricing_rounds)},
+                   {"candidate_pairs", static_cast<double>(r.candidate_pairs)}};
     out.note =
         "exact W2 between the two empirical clouds (optimal assignment, certified by LP duality); "
         "as an estimate of W2 to the target it carries the finite-sample bias (MATH.md E.5), "
