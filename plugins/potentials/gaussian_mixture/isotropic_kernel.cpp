@@ -39,6 +39,16 @@ struct Lanes {
     for (int l = 0; l < 4; ++l) p[o[l]] = v[l];
   }
   static D set1(double x) { return _mm256_set1_pd(x); }
+  static D loadu(const double* p) { return _mm256_loadu_pd(p); }
+  static void storeu(double* p, D a) { _mm256_storeu_pd(p, a); }
+  static void transpose(D* v) {  // 4 x 4: v[r][c] -> v[c][r]
+    const D x0 = _mm256_unpacklo_pd(v[0], v[1]), x1 = _mm256_unpackhi_pd(v[0], v[1]);
+    const D x2 = _mm256_unpacklo_pd(v[2], v[3]), x3 = _mm256_unpackhi_pd(v[2], v[3]);
+    v[0] = _mm256_permute2f128_pd(x0, x2, 0x20);
+    v[1] = _mm256_permute2f128_pd(x1, x3, 0x20);
+    v[2] = _mm256_permute2f128_pd(x0, x2, 0x31);
+    v[3] = _mm256_permute2f128_pd(x1, x3, 0x31);
+  }
   static D load(const double* p) { return _mm256_load_pd(p); }
   static void store(double* p, D a) { _mm256_store_pd(p, a); }
   static D add(D a, D b) { return _mm256_add_pd(a, b); }
@@ -67,6 +77,9 @@ struct Lanes {
   static D gather(const double* p, I) { return *p; }
   static void scatter(double* p, I, D a) { *p = a; }
   static D set1(double x) { return x; }
+  static D loadu(const double* p) { return *p; }
+  static void storeu(double* p, D a) { *p = a; }
+  static void transpose(D*) {}
   static D load(const double* p) { return *p; }
   static void store(double* p, D a) { *p = a; }
   static D add(D a, D b) { return a + b; }
@@ -102,6 +115,27 @@ struct Lanes {
   static D gather(const double* p, I offsets) { return _mm512_i64gather_pd(offsets, p, 8); }
   static void scatter(double* p, I offsets, D a) { _mm512_i64scatter_pd(p, offsets, a, 8); }
   static D set1(double x) { return _mm512_set1_pd(x); }
+  static D loadu(const double* p) { return _mm512_loadu_pd(p); }
+  static void storeu(double* p, D a) { _mm512_storeu_pd(p, a); }
+  static void transpose(D* v) {  // 8 x 8: v[r][c] -> v[c][r], in three rounds of 2-source shuffles
+    D x[8], y[8];
+    for (int r = 0; r < 8; r += 2) {
+      x[r] = _mm512_unpacklo_pd(v[r], v[r + 1]);      // v_r[0] v_r+1[0] v_r[2] v_r+1[2] ...
+      x[r + 1] = _mm512_unpackhi_pd(v[r], v[r + 1]);  // v_r[1] v_r+1[1] v_r[3] v_r+1[3] ...
+    }
+    const __m512i lo = _mm512_set_epi64(13, 12, 5, 4, 9, 8, 1, 0);
+    const __m512i hi = _mm512_set_epi64(15, 14, 7, 6, 11, 10, 3, 2);
+    for (int r = 0; r < 8; r += 4) {
+      y[r] = _mm512_permutex2var_pd(x[r], lo, x[r + 2]);          // column 0 (and 4) of rows r..r+3
+      y[r + 1] = _mm512_permutex2var_pd(x[r + 1], lo, x[r + 3]);  // column 1 (and 5)
+      y[r + 2] = _mm512_permutex2var_pd(x[r], hi, x[r + 2]);      // column 2 (and 6)
+      y[r + 3] = _mm512_permutex2var_pd(x[r + 1], hi, x[r + 3]);  // column 3 (and 7)
+    }
+    for (int c = 0; c < 4; ++c) {
+      v[c] = _mm512_shuffle_f64x2(y[c], y[c + 4], 0x44);
+      v[c + 4] = _mm512_shuffle_f64x2(y[c], y[c + 4], 0xEE);
+    }
+  }
   static D load(const double* p) { return _mm512_load_pd(p); }
   static void store(double* p, D a) { _mm512_store_pd(p, a); }
   static D add(D a, D b) { return _mm512_add_pd(a, b); }
