@@ -23,11 +23,8 @@ namespace {
 /// Under MPI every rank does each set-up step; a failure on any rank stops them all. Returns
 /// the failure to report (the root's own, else the first other rank's, named), or "" on all.
 std::string first_failure(engine::Communicator& comm, const std::string& mine) {
-  const std::vector<std::string> all = comm.gather(mine);
-  std::string chosen;
-  for (std::size_t r = 0; r < all.size() && chosen.empty(); ++r)
-    if (!all[r].empty()) chosen = r == 0 ? all[r] : "MPI rank " + std::to_string(r) + ": " + all[r];
-  return comm.broadcast(chosen);
+  if (mine.empty() || comm.is_root()) return comm.first_nonempty(mine);
+  return comm.first_nonempty("MPI rank " + std::to_string(comm.rank()) + ": " + mine);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <sgmtk/error.hpp>
 #include <sgmtk/metric.hpp>
 #include <sgmtk/plugin.hpp>
+#include <sgmtk/projected_metric.hpp>
 #include <sgmtk/sampler.hpp>
 #include <sgmtk/summable_metric.hpp>
 #include <sgmtk/target.hpp>
@@ -55,9 +56,10 @@ Metric::~Metric() = default;
 MetricNeeds Metric::needs() const { return {}; }
 bool Metric::has_floor() const { return false; }
 
-// Defined here so that the type information of SummableMetric lives in libsgmtk_core.so only:
+// Defined here so that the type information of SummableMetric and ProjectedMetric lives in libsgmtk_core.so only:
 // the engine's dynamic_cast then recognizes it in any plugin.
 SummableMetric::~SummableMetric() = default;
+ProjectedMetric::~ProjectedMetric() = default;
 void SummableMetric::merge(std::span<double> into, std::span<const double> next) const {
   for (std::size_t i = 0; i < into.size(); ++i) into[i] += next[i];
 }

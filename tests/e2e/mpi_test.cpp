@@ -77,7 +77,8 @@ floor = true
 plugin = "w2_sliced"
 )";
 
-// Every run split over the ranks: a coupled reference, a summable metric and a subsampled one.
+// Every run split over the ranks: a coupled reference, a summable metric, a subsampled one, and
+// two from the distributed sort.
 const char* kSplit = R"([run]
 seed = 9
 particles = 5001
@@ -105,6 +106,14 @@ reference_steps = 64
 [[metric]]
 plugin = "w2_exact"
 floor = true
+
+[[metric]]
+plugin = "w2_marginal"
+floor = true
+
+[[metric]]
+plugin = "w2_sliced"
+projections = 16
 )";
 
 /// Runs `pipeline` in one process and over 2 and 3 ranks; the result files must be identical.

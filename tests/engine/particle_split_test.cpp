@@ -67,6 +67,14 @@ floor = true
 [[metric]]
 plugin = "w2_exact"
 floor = true
+
+[[metric]]
+plugin = "w2_marginal"
+floor = true
+
+[[metric]]
+plugin = "w2_sliced"
+projections = 24
 )";
 
 const std::string kMixture = R"([run]
@@ -130,7 +138,7 @@ TEST(ParticleSplit, SummableMetricsAgreeWithTheWholeRun) {
     const auto& w = whole.outcomes[i].metrics;
     const auto& s = split.outcomes[i].metrics;
     ASSERT_EQ(split.outcomes[i].status, RunStatus::ok) << split.outcomes[i].message;
-    ASSERT_EQ(s.size(), 2u);
+    ASSERT_EQ(s.size(), 4u);
     // w2_gaussian: the same moments summed about the target's mean instead of the sample mean.
     expect_close(s[0].value.value, w[0].value.value, 1e-10, "w2_gaussian value");
     expect_close(s[0].value.stderr_, w[0].value.stderr_, 1e-7, "w2_gaussian jackknife stderr");
@@ -138,6 +146,12 @@ TEST(ParticleSplit, SummableMetricsAgreeWithTheWholeRun) {
     // w2_exact cannot be split: with subsample = n it is computed on every particle, bit for bit.
     EXPECT_EQ(s[1].value.value, w[1].value.value);
     EXPECT_EQ(s[1].floor->value, w[1].floor->value);
+    // w2_marginal, w2_sliced: the 1-D W2^2 from the distributed sort, summed in index order.
+    expect_close(s[2].value.value, w[2].value.value, 1e-12, "w2_marginal");
+    expect_close(s[2].floor->value, w[2].floor->value, 1e-12, "w2_marginal floor");
+    expect_close(s[3].value.value, w[3].value.value, 1e-12, "w2_sliced");
+    expect_close(s[3].value.stderr_, w[3].value.stderr_, 1e-9, "w2_sliced stderr");
+    for (int m = 2; m < 4; ++m) EXPECT_EQ(s[m].value.note.find("subsample"), std::string::npos) << "computed on all particles";
   }
   const Runs mixture_whole = run(kMixture, false);
   const Runs mixture_split = run(with_run(kMixture, "distribute = \"particles\"\n"), true);
@@ -162,6 +176,17 @@ TEST(ParticleSplit, OtherMetricsUseTheFirstParticlesExactly) {
     EXPECT_EQ(s.value.value, w.value.value);
     EXPECT_EQ(s.floor->value, w.floor->value);
     EXPECT_NE(s.value.note.find("computed on the first 400 of 3000 particles"), std::string::npos) << s.value.note;
+  }
+}
+
+TEST(ParticleSplit, ProjectedMetricsWithAnotherSampleSizeUseTheSubsample) {
+  // w2_marginal with samples != n is not a comparison of equal-size projections: subsample.
+  const std::string toml = std::regex_replace(with_run(kGaussian, "distribute = \"particles\"\nsubsample = 400\n"),
+                                              std::regex("plugin = \"w2_marginal\"\n"), "plugin = \"w2_marginal\"\nsamples = 500\n");
+  const Runs split = run(toml, true);
+  for (const auto& o : split.outcomes) {
+    ASSERT_EQ(o.status, RunStatus::ok) << o.message;
+    EXPECT_NE(o.metrics.at(2).value.note.find("computed on the first 400 of 3000 particles"), std::string::npos);
   }
 }
 

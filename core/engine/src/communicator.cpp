@@ -42,15 +42,15 @@ std::vector<std::string> Communicator::gather(const std::string& mine) {
   return all;
 }
 
-bool Communicator::all_agree(bool ok) {
-  std::string verdict;
-  const std::vector<std::string> votes = gather(ok ? "1" : "0");
-  if (is_root()) {
-    verdict = "1";
-    for (const auto& v : votes)
-      if (v != "1") verdict = "0";
+std::string Communicator::first_nonempty(const std::string& mine) {
+  std::string chosen;
+  for (const auto& s : gather(mine)) {
+    if (!s.empty()) {
+      chosen = s;
+      break;
+    }
   }
-  return broadcast(verdict) == "1";
+  return broadcast(chosen);
 }
 
 std::unique_ptr<Communicator> single_process() { return std::make_unique<SingleProcess>(); }

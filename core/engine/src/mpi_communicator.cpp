@@ -8,6 +8,8 @@
 #include <chrono>
 #include <climits>
 #include <cstdlib>
+#include <iterator>
+#include <list>
 #include <mutex>
 #include <thread>
 
@@ -36,19 +38,33 @@ class MpiWorld final : public Communicator {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }
-  ~MpiWorld() override { MPI_Finalize(); }
+  ~MpiWorld() override {
+    // Every message sent must be delivered before MPI goes away.
+    Backoff backoff;
+    for (;;) {
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        complete_sends_locked();
+        if (pending_.empty()) break;
+      }
+      backoff.sleep();
+    }
+    MPI_Finalize();
+  }
 
   int rank() const override { return rank_; }
   int size() const override { return size_; }
 
+  /// Returns at once: the message is kept until MPI is done with it. A send that waited for its
+  /// receiver could deadlock an exchange in which every rank sends before it receives.
   void send(int to, int tag, const std::string& bytes) override {
     if (bytes.size() > static_cast<std::size_t>(INT_MAX)) throw Error("internal: an MPI message over 2 GB");
-    MPI_Request request;
-    {
-      std::lock_guard<std::mutex> lock(mutex_);
-      MPI_Isend(bytes.data(), static_cast<int>(bytes.size()), MPI_BYTE, to, tag, MPI_COMM_WORLD, &request);
-    }
-    wait(request);
+    std::lock_guard<std::mutex> lock(mutex_);
+    pending_.emplace_back();
+    Pending& p = pending_.back();
+    p.bytes = bytes;
+    MPI_Isend(p.bytes.data(), static_cast<int>(p.bytes.size()), MPI_BYTE, to, tag, MPI_COMM_WORLD, &p.request);
+    complete_sends_locked();
   }
 
   std::optional<Message> poll() override {
@@ -56,6 +72,7 @@ class MpiWorld final : public Communicator {
     int flag = 0;
     MPI_Status status;
     MPI_Iprobe(MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &flag, &status);
+    complete_sends_locked();
     if (!flag) return std::nullopt;
     Message m;
     m.from = status.MPI_SOURCE;
@@ -72,6 +89,7 @@ class MpiWorld final : public Communicator {
         int flag = 0;
         MPI_Status status;
         MPI_Iprobe(from, tag, MPI_COMM_WORLD, &flag, &status);
+        complete_sends_locked();
         if (flag) return receive_locked(status);
       }
       backoff.sleep();
@@ -96,22 +114,24 @@ class MpiWorld final : public Communicator {
     return bytes;
   }
 
-  void wait(MPI_Request& request) {
-    Backoff backoff;
-    for (;;) {
+  /// Frees the sends MPI has finished with (testing them also lets MPI progress them).
+  void complete_sends_locked() {
+    for (auto it = pending_.begin(); it != pending_.end();) {
       int done = 0;
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        MPI_Test(&request, &done, MPI_STATUS_IGNORE);
-      }
-      if (done) return;
-      backoff.sleep();
+      MPI_Test(&it->request, &done, MPI_STATUS_IGNORE);
+      it = done ? pending_.erase(it) : std::next(it);
     }
   }
+
+  struct Pending {
+    std::string bytes;
+    MPI_Request request;
+  };
 
   int rank_ = 0;
   int size_ = 1;
   std::mutex mutex_;
+  std::list<Pending> pending_;  ///< a list: MPI holds pointers into each message until it completes
 };
 
 }  // namespace

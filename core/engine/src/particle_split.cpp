@@ -1,9 +1,11 @@
 #include <sgmtk_engine/particle_split.hpp>
 
+#include "distributed_sort.hpp"
 #include "run_steps.hpp"
 
 #include <sgmtk/error.hpp>
 #include <sgmtk/parallel.hpp>
+#include <sgmtk/projected_metric.hpp>
 #include <sgmtk/summable_metric.hpp>
 
 #include <tbb/parallel_for.h>
@@ -49,11 +51,10 @@ struct LocalRun {
 /// that of a single process going through every chunk. Returns the total on the root; an
 /// "E<message>" anywhere travels instead of the total.
 std::string reduce_summable(const SummableMetric& metric, const MetricInput& local, ParticleShare share, Index n, Index chunk,
-                            Index dim, Communicator& comm) {
+                            Index dim, Communicator& comm, std::string error = "") {
   const Index k = metric.sum_count(dim, n);
-  std::string error;
   std::vector<double> chunk_sums;
-  const Index local_chunks = (share.count + chunk - 1) / chunk;
+  const Index local_chunks = error.empty() ? (share.count + chunk - 1) / chunk : 0;
   try {
     chunk_sums.assign(static_cast<std::size_t>(local_chunks * k), 0.0);
     std::vector<std::string> errors(static_cast<std::size_t>(local_chunks));
@@ -114,14 +115,51 @@ std::pair<Matrix, Matrix> gather_subsample(const LocalRun& local, Index m, Index
   return {std::move(sub), std::move(sub_ref)};
 }
 
-/// Exact samples of the target for particles [first, first + count) (the floor's stream).
-Matrix exact_sample(const Target& target, RandomKey key, Index first, Index count, Index block) {
+/// Exact samples of the target for particles [first, first + count), from the stream of
+/// purpose `stream` (floor_sample: the floor's; reference_sample: the sample metrics' cloud B).
+Matrix exact_sample(const Target& target, RandomKey key, std::uint32_t stream, Index first, Index count, Index block) {
   Matrix x(target.dim(), count);
   parallel_blocks(count, block, [&](Index local, Index c) {
     auto cols = x.middleCols(local, c);
-    target.sample(RandomStream(key, purpose::floor_sample), first + local, cols);
+    target.sample(RandomStream(key, stream), first + local, cols);
   });
   return x;
+}
+
+/// x's projections on `directions`: one row per particle, one column per direction. Each entry
+/// is a dot product of fixed length, so it does not depend on how the particles are split.
+Matrix project(const Matrix& x, const Matrix& directions, Index block) {
+  Matrix out(x.cols(), directions.cols());
+  parallel_blocks(x.cols(), block, [&](Index first, Index count) {
+    for (Index j = first; j < first + count; ++j)
+      for (Index p = 0; p < directions.cols(); ++p) out(j, p) = directions.col(p).dot(x.col(j));
+  });
+  return out;
+}
+
+/// A ProjectedMetric over all n particles: the samples' share against the same share of the
+/// target's exact sample, projected a batch of directions at a time (memory stays about one
+/// cloud), each batch's 1-D W2^2 from the distributed sort. The value on the root.
+MetricValue reduce_projected(const ProjectedMetric& metric, const Matrix& samples, const MetricInput& context, ParticleShare share,
+                             Index n, Index block, Communicator& comm) {
+  const Index dim = context.target->dim();
+  Matrix directions, cloud_b;
+  std::string error;
+  try {
+    directions = metric.directions(context, dim);
+    cloud_b = exact_sample(*context.target, context.key, purpose::reference_sample, share.first, share.count, block);
+  } catch (const std::exception& e) {
+    error = e.what();
+  }
+  if (error = comm.first_nonempty(error); !error.empty()) throw Error(error);
+  const Index batch = std::max<Index>(1, std::min<Index>(directions.cols(), dim));
+  Vector w2(directions.cols());
+  for (Index first = 0; first < directions.cols(); first += batch) {
+    const Matrix d = directions.middleCols(first, std::min(batch, directions.cols() - first));
+    const Vector part = distributed_sorted_w2(project(samples, d, block), project(cloud_b, d, block), n, comm);
+    if (comm.is_root()) w2.segment(first, d.cols()) = part;
+  }
+  return comm.is_root() ? metric.finish_projected(w2, context, n) : MetricValue{};
 }
 
 MetricValue finish_summable(const SummableMetric& metric, const std::string& relay, const MetricInput& context, Index n) {
@@ -266,6 +304,7 @@ std::vector<RunOutcome> execute_split(const RunPlan& plan, const ExecuteOptions&
       for (std::size_t mi = 0; mi < plan.metrics.size(); ++mi) {
         const Metric& metric = *plan.metric_objects[mi];
         const auto* summable = dynamic_cast<const SummableMetric*>(&metric);
+        const auto* projected = dynamic_cast<const ProjectedMetric*>(&metric);
         const bool floor = spec.metrics[mi].floor && metric.has_floor();
         MetricOutcome mo;
         mo.label = plan.metrics[mi].label;
@@ -273,10 +312,16 @@ std::vector<RunOutcome> execute_split(const RunPlan& plan, const ExecuteOptions&
           const std::string total = reduce_summable(*summable, local_input, local.share, n, chunk, dim, comm);
           std::string floor_total;
           if (floor) {
-            const Matrix exact = exact_sample(target, key, local.share.first, local.share.count, spec.block_size);
+            Matrix exact;
+            std::string error;
+            try {
+              exact = exact_sample(target, key, purpose::floor_sample, local.share.first, local.share.count, spec.block_size);
+            } catch (const std::exception& e) {
+              error = e.what();
+            }
             MetricInput exact_input = context;
             exact_input.samples = ConstMatrixView(exact);
-            floor_total = reduce_summable(*summable, exact_input, local.share, n, chunk, dim, comm);
+            floor_total = reduce_summable(*summable, exact_input, local.share, n, chunk, dim, comm, error);
           }
           if (root) {
             try {
@@ -288,6 +333,26 @@ std::vector<RunOutcome> execute_split(const RunPlan& plan, const ExecuteOptions&
               mo.error = e.what();
             }
           }
+        } else if (projected && projected->projectable(n)) {
+          // Collective calls throw on every rank alike (errors are agreed on first).
+          try {
+            mo.value = reduce_projected(*projected, local.y, context, local.share, n, spec.block_size, comm);
+            if (floor) {
+              Matrix exact;
+              std::string error;
+              try {
+                exact = exact_sample(target, key, purpose::floor_sample, local.share.first, local.share.count, spec.block_size);
+              } catch (const std::exception& e) {
+                error = e.what();
+              }
+              if (error = comm.first_nonempty(error); !error.empty()) throw Error(error);
+              mo.floor = reduce_projected(*projected, exact, context, local.share, n, spec.block_size, comm);
+            }
+            mo.ok = std::isfinite(mo.value.value);
+            if (!mo.ok) mo.error = "the metric returned a non-finite value";
+          } catch (const std::exception& e) {
+            mo.error = e.what();
+          }
         } else {
           if (!subsample) subsample = gather_subsample(local, m, dim, local.reference != nullptr, comm);
           if (root) {
@@ -297,7 +362,7 @@ std::vector<RunOutcome> execute_split(const RunPlan& plan, const ExecuteOptions&
               if (metric.needs().coupled_reference) in.reference = ConstMatrixView(subsample->second);
               mo.value = metric.compute(in);
               if (floor) {
-                const Matrix exact = exact_sample(target, key, 0, m, spec.block_size);
+                const Matrix exact = exact_sample(target, key, purpose::floor_sample, 0, m, spec.block_size);
                 MetricInput fin = context;
                 fin.samples = ConstMatrixView(exact);
                 mo.floor = metric.compute(fin);

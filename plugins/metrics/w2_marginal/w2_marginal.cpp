@@ -6,6 +6,7 @@
 #include "../common/reference_cloud.hpp"
 
 #include <sgmtk/plugin.hpp>
+#include <sgmtk/projected_metric.hpp>
 
 #include <cmath>
 #include <string>
@@ -22,7 +23,7 @@ std::vector<ParamSpec> w2_marginal_params() {
               .optional()};
 }
 
-class W2Marginal final : public Metric {
+class W2Marginal final : public Metric, public ProjectedMetric {
  public:
   explicit W2Marginal(const Params& p) : samples_(p.has("samples") ? p.integer("samples") : 0) {}
 
@@ -31,7 +32,16 @@ class W2Marginal final : public Metric {
   MetricValue compute(const MetricInput& in) const override {
     Matrix drawn;
     const auto b = metrics::reference_cloud(in, samples_, drawn, "w2_marginal");
-    const Vector w2sq = metrics::marginal_w2_squared(in.samples.map(), b);
+    return value(metrics::marginal_w2_squared(in.samples.map(), b));
+  }
+
+  // Split over processes: the coordinates are the projections (ProjectedMetric).
+  bool projectable(Index n) const override { return samples_ == 0 || samples_ == n; }
+  Matrix directions(const MetricInput&, Index d) const override { return Matrix::Identity(d, d); }
+  MetricValue finish_projected(const Vector& w2sq, const MetricInput&, Index) const override { return value(w2sq); }
+
+ private:
+  static MetricValue value(const Vector& w2sq) {
     MetricValue out;
     out.value = std::sqrt(w2sq.sum());
     out.stderr_ = 0.0;  // exact for the two clouds
@@ -50,7 +60,6 @@ class W2Marginal final : public Metric {
     return out;
   }
 
- private:
   Index samples_;
 };
 

@@ -6,6 +6,7 @@
 #include "../common/reference_cloud.hpp"
 
 #include <sgmtk/plugin.hpp>
+#include <sgmtk/projected_metric.hpp>
 
 #include <cmath>
 
@@ -27,7 +28,7 @@ std::vector<ParamSpec> w2_sliced_params() {
   };
 }
 
-class W2Sliced final : public Metric {
+class W2Sliced final : public Metric, public ProjectedMetric {
  public:
   explicit W2Sliced(const Params& p)
       : samples_(p.has("samples") ? p.integer("samples") : 0), projections_(p.integer("projections")) {}
@@ -37,9 +38,18 @@ class W2Sliced final : public Metric {
   MetricValue compute(const MetricInput& in) const override {
     Matrix drawn;
     const auto b = metrics::reference_cloud(in, samples_, drawn, "w2_sliced");
-    const Matrix theta = metrics::random_directions(in.samples.rows, projections_,
-                                                    RandomStream(in.key, purpose::metric_internal));
-    const Vector w2sq = metrics::sliced_w2_squared(in.samples.map(), b, theta);
+    return value(metrics::sliced_w2_squared(in.samples.map(), b, directions(in, in.samples.rows)));
+  }
+
+  // Split over processes: the random directions are the projections (ProjectedMetric).
+  bool projectable(Index n) const override { return samples_ == 0 || samples_ == n; }
+  Matrix directions(const MetricInput& in, Index d) const override {
+    return metrics::random_directions(d, projections_, RandomStream(in.key, purpose::metric_internal));
+  }
+  MetricValue finish_projected(const Vector& w2sq, const MetricInput&, Index) const override { return value(w2sq); }
+
+ private:
+  static MetricValue value(const Vector& w2sq) {
     const double p = static_cast<double>(w2sq.size());
     const double mean = w2sq.mean();
     const double var = (w2sq.array() - mean).square().sum() / (p - 1.0);
@@ -58,7 +68,6 @@ class W2Sliced final : public Metric {
     return out;
   }
 
- private:
   Index samples_;
   Index projections_;
 };

@@ -28,7 +28,8 @@ class Communicator {
   virtual int size() const = 0;
   bool is_root() const { return rank() == 0; }
 
-  // Point to point. Messages between two ranks arrive in the order they were sent.
+  // Point to point. Messages between two ranks arrive in the order they were sent. A send returns
+  // at once (the bytes are copied), so an exchange where every rank sends first cannot deadlock.
   virtual void send(int to, int tag, const std::string& bytes) = 0;
   /// A message from any rank with any tag, if one has arrived.
   virtual std::optional<Message> poll() = 0;
@@ -40,8 +41,8 @@ class Communicator {
   std::string broadcast(const std::string& from_root);
   /// On the root, every rank's bytes by rank; elsewhere empty.
   std::vector<std::string> gather(const std::string& mine);
-  /// True on every rank when `ok` is true on every rank.
-  bool all_agree(bool ok);
+  /// The first non-empty `mine` in rank order (a failure to report), or "", on every rank.
+  std::string first_nonempty(const std::string& mine);
 };
 
 /// This process alone.
