@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include <sgmtk/version.hpp>
+#include <sgmtk_engine/communicator.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -15,7 +16,7 @@ void add_version_flag(CLI::App& app) {
   app.add_flag_callback(
       "--version",
       [] {
-        std::cout << "sgmtk " << SGMTK_VERSION_STRING << "\n";
+        std::cout << "sgmtk " << SGMTK_VERSION_STRING << (sgmtk::engine::built_with_mpi() ? " (with MPI)" : "") << "\n";
         throw CLI::Success();
       },
       "Print the version and exit");
@@ -57,7 +58,8 @@ int main(int argc, char** argv) {
   add_version_flag(*validate);
 
   RunOptions run_options;
-  CLI::App* run = app.add_subcommand("run", "Run a pipeline: progress on stderr, results.csv and summary.json in the output folder");
+  CLI::App* run = app.add_subcommand("run", "Run a pipeline: progress on stderr, results.csv and summary.json in the output folder.\n"
+                                     "Under mpirun/srun (a build with -DSGMTK_MPI=ON) the runs are spread over the ranks; rank 0 writes the same files.");
   run->add_option("file", run_options.file, "Pipeline TOML file")->required();
   run->add_option("-o,--output", run_options.output, "Output folder (default: the pipeline's run.output, else out/<name>)");
   run->add_option("--threads", run_options.threads, "Worker threads (default: all cores); results do not depend on it")
