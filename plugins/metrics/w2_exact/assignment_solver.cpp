@@ -50,36 +50,52 @@ double min_reduced(const double* row, const double* v, Index m) {
   return lowest;
 }
 
-// The k smallest entries of key[0, m) (ties broken by column), appended to `out` as (column,
-// cost[column]) edges. Entries below the running threshold (the k-th smallest so far) go to a
-// buffer that is cut back to k when it fills: one vector comparison per four columns, plus
-// O(k log(m / k)) buffered entries on a random column order.
-void smallest_k(const double* key, const double* cost, Index m, Index k, std::vector<Edge>& out,
-                std::vector<Keyed>& buf) {
-  buf.clear();
-  const std::size_t keep = static_cast<std::size_t>(k), cap = 4 * keep;
-  double threshold = infinity;
-  auto cut = [&] {
-    std::nth_element(buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(keep - 1), buf.end());
-    buf.resize(keep);
-  };
-  auto take = [&](Index j) {
-    if (!(key[j] < threshold)) return;
-    buf.emplace_back(key[j], static_cast<std::int32_t>(j));
-    if (buf.size() == cap) {
-      cut();
-      threshold = buf.back().first;
+// min_j x_j.
+double min_of(const double* x, Index m) {
+  Index j = 0;
+  double lowest = infinity;
+  if (m >= 4) {
+    Lane4 lo = load4(x);
+    for (j = 4; j + 4 <= m; j += 4) {
+      const Lane4 r = load4(x + j);
+      lo = r < lo ? r : lo;
     }
+    lowest = std::min(std::min(lo[0], lo[1]), std::min(lo[2], lo[3]));
+  }
+  for (; j < m; ++j) lowest = std::min(lowest, x[j]);
+  return lowest;
+}
+
+struct Selection {  // scratch space of smallest_k
+  std::vector<Keyed> buf;
+  std::vector<double> mins;
+};
+
+// The k smallest entries of key[0, m) (ties broken by column), appended to `out` as (column,
+// cost[column]) edges. The k-th smallest of the minima of 4k blocks of columns is a threshold
+// with at least k entries at or below it and, on a random column order, not many more: one
+// vector pass for the block minima, one for the threshold, and a selection among few entries.
+void smallest_k(const double* key, const double* cost, Index m, Index k, std::vector<Edge>& out,
+                Selection& s) {
+  s.buf.clear();
+  const Index blocks = std::min(4 * k, m), width = m / blocks;
+  s.mins.resize(static_cast<std::size_t>(blocks));
+  for (Index b = 0; b < blocks; ++b) s.mins[static_cast<std::size_t>(b)] = min_of(key + b * width, width);
+  std::nth_element(s.mins.begin(), s.mins.begin() + (k - 1), s.mins.end());
+  const double threshold = s.mins[static_cast<std::size_t>(k - 1)];
+  auto take = [&](Index j) {
+    if (key[j] <= threshold) s.buf.emplace_back(key[j], static_cast<std::int32_t>(j));
   };
   Index j = 0;
   for (; j + 4 <= m; j += 4) {
-    if (any(load4(key + j) < threshold)) {
+    if (any(load4(key + j) <= threshold)) {
       for (Index t = j; t < j + 4; ++t) take(t);
     }
   }
   for (; j < m; ++j) take(j);
-  if (buf.size() > keep) cut();
-  for (const auto& [unused, c] : buf) out.push_back({c, cost[c]});
+  std::nth_element(s.buf.begin(), s.buf.begin() + (k - 1), s.buf.end());
+  s.buf.resize(static_cast<std::size_t>(k));
+  for (const auto& [unused, c] : s.buf) out.push_back({c, cost[c]});
 }
 
 class Solver {
@@ -129,30 +145,20 @@ class Solver {
   static constexpr Index k_nearest = 32;
   static constexpr Index k_reverse = 32;
   static constexpr Index k_priced = 16;  // most violated new columns per row and pricing pass
-  static constexpr Index row_block = 64;
 
   // Candidate pairs: each row's k nearest columns, each column's k nearest rows (the same costs
   // bit for bit, see squared_distance_rows.hpp), and (i, i), so that the candidate graph has a
   // perfect matching and hence an augmenting path from any free row.
   void nearest_candidates() {
     const Index k_row = std::min(k_nearest, n_), k_col = std::min(k_reverse, n_);
-    parallel_blocks(n_, row_block, [&](Index first, Index count) {
-      std::vector<double> row(size(n_));
-      std::vector<Keyed> buf;
-      for (Index i = first; i < first + count; ++i) {
-        costs_.row(a_.col(i).data(), row.data());
-        smallest_k(row.data(), row.data(), n_, k_row, edges_[size(i)], buf);
-      }
+    costs_.for_each_row(a_, [&](Index i, const double* row) {
+      thread_local Selection scratch;
+      smallest_k(row, row, n_, k_row, edges_[size(i)], scratch);
     });
     std::vector<std::vector<Edge>> by_col(size(n_));  // Edge::col holds a row there
-    const SquaredDistanceRows from_b(a_);
-    parallel_blocks(n_, row_block, [&](Index first, Index count) {
-      std::vector<double> row(size(n_));
-      std::vector<Keyed> buf;
-      for (Index j = first; j < first + count; ++j) {
-        from_b.row(b_.col(j).data(), row.data());
-        smallest_k(row.data(), row.data(), n_, k_col, by_col[size(j)], buf);
-      }
+    SquaredDistanceRows(a_).for_each_row(b_, [&](Index j, const double* row) {
+      thread_local Selection scratch;
+      smallest_k(row, row, n_, k_col, by_col[size(j)], scratch);
     });
     row_scans_ += 2 * n_;
     for (Index j = 0; j < n_; ++j) {
@@ -311,22 +317,20 @@ class Solver {
   // number of rows changed; every change adds pairs, so the rounds end (at worst with all n^2).
   Index price() {
     std::vector<std::vector<Edge>> added(size(n_));
-    parallel_blocks(n_, row_block, [&](Index first, Index count) {
-      std::vector<double> row(size(n_)), reduced(size(n_));
-      std::vector<Keyed> buf;
-      for (Index i = first; i < first + count; ++i) {
-        costs_.row(a_.col(i).data(), row.data());
-        const double ui = matched_cost_[size(i)] - v_[size(col_of_row_[size(i)])];
-        if (!(min_reduced(row.data(), v_.data(), n_) < ui)) continue;
-        for (Index j = 0; j < n_; ++j) reduced[size(j)] = row[size(j)] - v_[size(j)];
-        // Pairs already present are left out (their reduced costs are >= u_i up to the rounding
-        // of the dual updates), so only new pairs are added.
-        for (const Edge& e : edges_[size(i)]) reduced[size(e.col)] = infinity;
-        std::vector<Edge> worst;
-        smallest_k(reduced.data(), row.data(), n_, std::min(k_priced, n_), worst, buf);
-        for (const Edge& e : worst) {
-          if (reduced[size(e.col)] < ui) added[size(i)].push_back(e);
-        }
+    costs_.for_each_row(a_, [&](Index i, const double* row) {
+      const double ui = matched_cost_[size(i)] - v_[size(col_of_row_[size(i)])];
+      if (!(min_reduced(row, v_.data(), n_) < ui)) return;
+      thread_local Selection scratch;
+      thread_local std::vector<double> reduced;
+      reduced.resize(size(n_));
+      for (Index j = 0; j < n_; ++j) reduced[size(j)] = row[j] - v_[size(j)];
+      // Pairs already present are left out (their reduced costs are >= u_i up to the rounding
+      // of the dual updates), so only new pairs are added.
+      for (const Edge& e : edges_[size(i)]) reduced[size(e.col)] = infinity;
+      std::vector<Edge> worst;
+      smallest_k(reduced.data(), row, n_, std::min(k_priced, n_), worst, scratch);
+      for (const Edge& e : worst) {
+        if (reduced[size(e.col)] < ui) added[size(i)].push_back(e);
       }
     });
     row_scans_ += n_;

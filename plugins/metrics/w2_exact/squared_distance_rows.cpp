@@ -1,7 +1,10 @@
 #include "squared_distance_rows.hpp"
 
+#include <sgmtk/parallel.hpp>
+
 #include <cmath>
 #include <cstring>
+#include <vector>
 
 #if defined(__FMA__)
 #include <immintrin.h>
@@ -67,6 +70,59 @@ void SquaredDistanceRows::row(const double* x, double* out) const {
     std::memcpy(out + j0 + 12, &a3, sizeof a3);
   }
   for (Index j = j0; j < m; ++j) out[j] = entry(x, j);  // the last m % 16 columns
+}
+
+void SquaredDistanceRows::rows4(const double* const x[4], double* const out[4]) const {
+  const Index d = coords_.rows();
+  const Index m = coords_.cols();
+  const double* base = coords_.data();
+  // 8 columns x 4 points: eight accumulators, two loads of B per coordinate for 32 costs.
+  Index j0 = 0;
+  for (; j0 + 8 <= m; j0 += 8) {
+    Lane4 a0 = {}, a1 = {}, b0 = {}, b1 = {}, c0 = {}, c1 = {}, e0 = {}, e1 = {};
+    const double* y = base + j0;
+    for (Index k = 0; k < d; ++k, y += m) {
+      const Lane4 y0 = load4(y), y1 = load4(y + 4);
+      const double xa = x[0][k], xb = x[1][k], xc = x[2][k], xe = x[3][k];
+      a0 = add_square(a0, y0 - xa);
+      a1 = add_square(a1, y1 - xa);
+      b0 = add_square(b0, y0 - xb);
+      b1 = add_square(b1, y1 - xb);
+      c0 = add_square(c0, y0 - xc);
+      c1 = add_square(c1, y1 - xc);
+      e0 = add_square(e0, y0 - xe);
+      e1 = add_square(e1, y1 - xe);
+    }
+    std::memcpy(out[0] + j0, &a0, sizeof a0);
+    std::memcpy(out[0] + j0 + 4, &a1, sizeof a1);
+    std::memcpy(out[1] + j0, &b0, sizeof b0);
+    std::memcpy(out[1] + j0 + 4, &b1, sizeof b1);
+    std::memcpy(out[2] + j0, &c0, sizeof c0);
+    std::memcpy(out[2] + j0 + 4, &c1, sizeof c1);
+    std::memcpy(out[3] + j0, &e0, sizeof e0);
+    std::memcpy(out[3] + j0 + 4, &e1, sizeof e1);
+  }
+  for (Index j = j0; j < m; ++j) {
+    for (int r = 0; r < 4; ++r) out[r][j] = entry(x[r], j);
+  }
+}
+
+void SquaredDistanceRows::for_each_row(ConstBlock x, const std::function<void(Index, const double*)>& fn) const {
+  const Index m = cols();
+  parallel_blocks(x.cols(), row_block, [&](Index first, Index count) {
+    std::vector<double> rows(4 * static_cast<std::size_t>(m));
+    double* const outs[4] = {rows.data(), rows.data() + m, rows.data() + 2 * m, rows.data() + 3 * m};
+    Index i = first;
+    for (; i + 4 <= first + count; i += 4) {
+      const double* const xs[4] = {x.col(i).data(), x.col(i + 1).data(), x.col(i + 2).data(), x.col(i + 3).data()};
+      rows4(xs, outs);
+      for (Index r = 0; r < 4; ++r) fn(i + r, outs[r]);
+    }
+    for (; i < first + count; ++i) {
+      row(x.col(i).data(), outs[0]);
+      fn(i, outs[0]);
+    }
+  });
 }
 
 double SquaredDistanceRows::entry(const double* x, Index j) const {

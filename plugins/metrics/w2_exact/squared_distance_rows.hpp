@@ -17,6 +17,8 @@
 
 #include <sgmtk/types.hpp>
 
+#include <functional>
+
 namespace sgmtk::metrics {
 
 class SquaredDistanceRows {
@@ -29,6 +31,19 @@ class SquaredDistanceRows {
 
   /// out[j] = |x - b_j|^2 for j in [0, cols()); x has dim() entries.
   void row(const double* x, double* out) const;
+
+  /// Four rows at once: out[r][j] = |x[r] - b_j|^2, bit-identical to row(x[r], out[r]). Each
+  /// coordinate array of B is read once for the four points (about twice the speed of four
+  /// row() calls once B no longer fits in the first-level cache).
+  void rows4(const double* const x[4], double* const out[4]) const;
+
+  /// Rows are visited in blocks of this many consecutive points, one block per task.
+  static constexpr Index row_block = 64;
+
+  /// fn(i, row) for every column x_i of x (dim() x n), row[j] = |x_i - b_j|^2 (valid during the
+  /// call only). Blocks of row_block rows run in parallel, each block's rows in order on one
+  /// thread, so per-block results of fn do not depend on the thread count.
+  void for_each_row(ConstBlock x, const std::function<void(Index, const double*)>& fn) const;
 
   /// |x - b_j|^2, bit-identical to row(x, out)[j].
   double entry(const double* x, Index j) const;
