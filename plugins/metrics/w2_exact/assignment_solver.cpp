@@ -7,7 +7,6 @@
 #include <cstring>
 #include <functional>
 #include <limits>
-#include <queue>
 #include <string>
 #include <utility>
 
@@ -102,9 +101,7 @@ class Solver {
  public:
   Solver(ConstBlock a, ConstBlock b)
       : a_(a), b_(b), costs_(b), n_(a.cols()), edges_(size(n_)), col_of_row_(size(n_), -1),
-        row_of_col_(size(n_), -1), matched_cost_(size(n_), 0.0), v_(size(n_), 0.0),
-        dist_(size(n_), infinity), pred_(size(n_), -1), pred_cost_(size(n_), 0.0),
-        settled_(size(n_), 0) {}
+        row_of_col_(size(n_), -1), matched_cost_(size(n_), 0.0), col_(size(n_)) {}
 
   Assignment run() {
     Assignment out;
@@ -126,8 +123,8 @@ class Solver {
     out.u.resize(n_);
     out.v.resize(n_);
     for (Index i = 0; i < n_; ++i) {
-      out.u(i) = matched_cost_[size(i)] - v_[size(col_of_row_[size(i)])];
-      out.v(i) = v_[size(i)];
+      out.u(i) = matched_cost_[size(i)] - col_[size(col_of_row_[size(i)])].v;
+      out.v(i) = col_[size(i)].v;
     }
     out.col_of_row = col_of_row_;
     out.row_scans = row_scans_;
@@ -177,12 +174,12 @@ class Solver {
   // column j goes to that row if the row is still free, and a row given exactly one column
   // lowers that column's dual to its second-smallest reduced cost (tighter dual, CS kept).
   void column_reduction() {
-    std::fill(v_.begin(), v_.end(), infinity);
+    for (Column& c : col_) c.v = infinity;
     std::vector<Index> argmin(size(n_), -1);
     for (Index i = 0; i < n_; ++i) {
       for (const Edge& e : edges_[size(i)]) {
-        if (e.cost < v_[size(e.col)]) {
-          v_[size(e.col)] = e.cost;
+        if (e.cost < col_[size(e.col)].v) {
+          col_[size(e.col)].v = e.cost;
           argmin[size(e.col)] = i;
         }
       }
@@ -190,16 +187,16 @@ class Solver {
     std::vector<int> matches(size(n_), 0);
     for (Index j = n_ - 1; j >= 0; --j) {  // reverse order, as in LAPJV
       const Index i = argmin[size(j)];
-      if (++matches[size(i)] == 1) assign(i, j, v_[size(j)]);
+      if (++matches[size(i)] == 1) assign(i, j, col_[size(j)].v);
     }
     for (Index i = 0; i < n_; ++i) {
       if (matches[size(i)] != 1) continue;
       const Index j1 = col_of_row_[size(i)];
       double second = infinity;
       for (const Edge& e : edges_[size(i)]) {
-        if (e.col != j1) second = std::min(second, e.cost - v_[size(e.col)]);
+        if (e.col != j1) second = std::min(second, e.cost - col_[size(e.col)].v);
       }
-      if (second < infinity) v_[size(j1)] -= second;  // c_{i j1} - v_{j1} was 0
+      if (second < infinity) col_[size(j1)].v -= second;  // c_{i j1} - v_{j1} was 0
     }
   }
 
@@ -225,7 +222,7 @@ class Solver {
       double umin = infinity, usub = infinity, c1 = 0.0, c2 = 0.0;
       Index j1 = -1, j2 = -1;
       for (const Edge& e : edges_[size(i)]) {
-        const double h = e.cost - v_[size(e.col)];
+        const double h = e.cost - col_[size(e.col)].v;
         if (h >= usub) continue;
         if (h >= umin) {
           usub = h, j2 = e.col, c2 = e.cost;
@@ -237,7 +234,7 @@ class Solver {
       Index i0 = row_of_col_[size(j1)];
       const bool strict = j2 >= 0 && umin < usub;
       if (strict) {
-        v_[size(j1)] -= usub - umin;
+        col_[size(j1)].v -= usub - umin;
       } else if (i0 >= 0 && j2 >= 0) {  // tie: take the second column, it may be free
         j1 = j2, c1 = c2;
         i0 = row_of_col_[size(j2)];
@@ -260,55 +257,56 @@ class Solver {
   // update v_j += d_j - d_end on the columns settled before it, and the augmentation. Exact: it
   // keeps u_i + v_j <= c_ij on the candidate pairs and equality on the matched ones.
   void augment(Index f) {
-    std::priority_queue<Keyed, std::vector<Keyed>, std::greater<Keyed>> heap;
+    heap_.clear();
     touched_.clear();
     done_.clear();
+    // The nearest free column reached so far ends the search as soon as nothing in the heap is
+    // nearer: columns at or beyond it are never settled, so they are not queued at all.
+    Index end = -1;
+    double d_end = infinity;
     auto relax = [&](Index i, double base) {
       for (const Edge& e : edges_[size(i)]) {
-        const std::size_t j = size(e.col);
-        if (settled_[j]) continue;
-        const double d = base + e.cost - v_[j];
-        if (d < dist_[j]) {
-          if (dist_[j] == infinity) touched_.push_back(e.col);
-          dist_[j] = d;
-          pred_[j] = i;
-          pred_cost_[j] = e.cost;
-          heap.emplace(d, e.col);
+        Column& c = col_[size(e.col)];
+        const double d = base + e.cost - c.v;
+        if (d < c.dist && d < d_end) {  // c.dist is -inf on a settled column
+          if (c.dist == infinity) touched_.push_back(e.col);
+          c.dist = d;
+          c.pred = static_cast<std::int32_t>(i);
+          c.pred_cost = e.cost;
+          if (row_of_col_[size(e.col)] < 0) {
+            end = e.col;
+            d_end = d;
+          } else {
+            heap_.emplace_back(d, e.col);
+            std::push_heap(heap_.begin(), heap_.end(), std::greater<Keyed>());
+          }
         }
       }
     };
     relax(f, 0.0);
-    Index end = -1;
-    double d_end = 0.0;
-    while (!heap.empty()) {
-      const auto [d, col] = heap.top();
-      heap.pop();
-      const std::size_t j = size(col);
-      if (settled_[j] || d > dist_[j]) continue;  // a stale heap entry
-      settled_[j] = 1;
-      const Index i = row_of_col_[j];
-      if (i < 0) {
-        end = col;
-        d_end = d;
-        break;
-      }
-      done_.push_back(col);
+    while (!heap_.empty() && heap_.front().first < d_end) {
+      std::pop_heap(heap_.begin(), heap_.end(), std::greater<Keyed>());
+      const auto [d, j] = heap_.back();
+      heap_.pop_back();
+      Column& c = col_[size(j)];
+      if (d > c.dist) continue;  // a stale entry, or the column is settled
+      c.dist = -infinity;
+      done_.emplace_back(d, j);
       // Row i's dual is u_i = c_{i j} - v_j (its matched pair); reduced costs from it are >= 0.
-      relax(i, d - (matched_cost_[size(i)] - v_[j]));
+      const Index i = row_of_col_[size(j)];
+      relax(i, d - (matched_cost_[size(i)] - c.v));
     }
     if (end < 0) throw Error("assignment: no augmenting path in the candidate graph (internal error)");
-    for (std::int32_t j : done_) v_[size(j)] += dist_[size(j)] - d_end;
+    for (const auto& [d, j] : done_) col_[size(j)].v += d - d_end;
     for (Index j = end;;) {
-      const Index i = pred_[size(j)];
+      const Column& c = col_[size(j)];
+      const Index i = c.pred;
       const Index next = col_of_row_[size(i)];
-      assign(i, j, pred_cost_[size(j)]);
+      assign(i, j, c.pred_cost);
       if (i == f) break;
       j = next;
     }
-    for (std::int32_t j : touched_) {
-      dist_[size(j)] = infinity;
-      settled_[size(j)] = 0;
-    }
+    for (std::int32_t j : touched_) col_[size(j)].dist = infinity;
   }
 
   // Pricing: one pass over all n^2 pairs. Where c_ij - v_j < u_i for some column (the duals are
@@ -317,13 +315,15 @@ class Solver {
   // number of rows changed; every change adds pairs, so the rounds end (at worst with all n^2).
   Index price() {
     std::vector<std::vector<Edge>> added(size(n_));
+    std::vector<double> v(size(n_));
+    for (Index j = 0; j < n_; ++j) v[size(j)] = col_[size(j)].v;
     costs_.for_each_row(a_, [&](Index i, const double* row) {
-      const double ui = matched_cost_[size(i)] - v_[size(col_of_row_[size(i)])];
-      if (!(min_reduced(row, v_.data(), n_) < ui)) return;
+      const double ui = matched_cost_[size(i)] - v[size(col_of_row_[size(i)])];
+      if (!(min_reduced(row, v.data(), n_) < ui)) return;
       thread_local Selection scratch;
       thread_local std::vector<double> reduced;
       reduced.resize(size(n_));
-      for (Index j = 0; j < n_; ++j) reduced[size(j)] = row[j] - v_[size(j)];
+      for (Index j = 0; j < n_; ++j) reduced[size(j)] = row[j] - v[size(j)];
       // Pairs already present are left out (their reduced costs are >= u_i up to the rounding
       // of the dual updates), so only new pairs are added.
       for (const Edge& e : edges_[size(i)]) reduced[size(e.col)] = infinity;
@@ -353,12 +353,18 @@ class Solver {
   std::vector<std::vector<Edge>> edges_;  // candidate pairs of each row
   std::vector<Index> col_of_row_, row_of_col_;
   std::vector<double> matched_cost_;  // c_{i, col_of_row(i)}
-  std::vector<double> v_;             // column duals; row duals are implicit (matched_cost - v)
-  std::vector<double> dist_;          // Dijkstra scratch, reset after each search
-  std::vector<Index> pred_;
-  std::vector<double> pred_cost_;
-  std::vector<char> settled_;
-  std::vector<std::int32_t> touched_, done_;
+  // What the searches read per column, in one cache line: its dual, and the search's scratch
+  // (tentative distance, -inf once settled, +inf when untouched; predecessor row and pair cost).
+  struct alignas(32) Column {
+    double v = 0.0;  // column dual; row duals are implicit (matched_cost - v)
+    double dist = infinity;
+    double pred_cost = 0.0;
+    std::int32_t pred = -1;
+  };
+  std::vector<Column> col_;
+  std::vector<Keyed> heap_;
+  std::vector<std::int32_t> touched_;
+  std::vector<Keyed> done_;  // (distance, column) settled before the free column
   std::int64_t row_scans_ = 0;
 };
 
