@@ -173,6 +173,21 @@ struct Lanes {
   static U greater_equal(U a, U b) {  // all-ones where a >= b (both < 2^63)
     return _mm256_xor_si256(_mm256_cmpgt_epi64(b, a), _mm256_set1_epi64x(-1));
   }
+  // lane -= lanes and ++particle where lane >= lanes.
+  static void carry(U& lane, U& particle, U lanes) {
+    const U wrap = greater_equal(lane, lanes);
+    lane = sub(lane, band(wrap, lanes));
+    particle = sub(particle, wrap);  // wrap is -1 where it carries
+  }
+  // Bits of 1 + m 2^-52, m = the top 52 bits of (hi:lo) (low words of the lanes).
+  static U one_plus_bits(U lo, U hi) {
+    const U low32 = set1(0xffffffffu);
+    return bor(bor(shl(band(hi, low32), 20), shr(band(lo, low32), 12)), set1(0x3FF0000000000000u));
+  }
+  using Mask = D;  // all-ones lanes
+  static D sub_where(Mask m, D a, D b) { return subd(a, anddm(m, b)); }  // a - b, or a - 0
+  static D add_where(Mask m, D a, D b) { return addd(a, anddm(m, b)); }  // a + b, or a + 0
+  static Mask odd(U k) { return as_double(sub(set1(0), band(k, set1(1)))); }
   static D as_double(U a) { return _mm256_castsi256_pd(a); }
   static U as_bits(D a) { return _mm256_castpd_si256(a); }
   static D set1d(double x) { return _mm256_set1_pd(x); }
@@ -227,6 +242,19 @@ struct Lanes {
   static U add(U a, U b) { return a + b; }
   static U sub(U a, U b) { return a - b; }
   static U greater_equal(U a, U b) { return a >= b ? ~U{0} : U{0}; }
+  static void carry(U& lane, U& particle, U lanes) {
+    const U wrap = greater_equal(lane, lanes);
+    lane = sub(lane, band(wrap, lanes));
+    particle = sub(particle, wrap);
+  }
+  static U one_plus_bits(U lo, U hi) {
+    const U low32 = set1(0xffffffffu);
+    return bor(bor(shl(band(hi, low32), 20), shr(band(lo, low32), 12)), set1(0x3FF0000000000000u));
+  }
+  using Mask = D;
+  static D sub_where(Mask m, D a, D b) { return subd(a, anddm(m, b)); }
+  static D add_where(Mask m, D a, D b) { return addd(a, anddm(m, b)); }
+  static Mask odd(U k) { return as_double(sub(set1(0), band(k, set1(1)))); }
   static D as_double(U a) { return std::bit_cast<double>(a); }
   static U as_bits(D a) { return std::bit_cast<std::uint64_t>(a); }
   static D set1d(double x) { return x; }
@@ -285,7 +313,24 @@ struct Lanes {
   static U bor(U a, U b) { return _mm512_or_si512(a, b); }
   static U add(U a, U b) { return _mm512_add_epi64(a, b); }
   static U sub(U a, U b) { return _mm512_sub_epi64(a, b); }
-  static U greater_equal(U a, U b) { return _mm512_movm_epi64(_mm512_cmpge_epu64_mask(a, b)); }
+  // The same results as the base copy's operations, with k-register masks and vpternlogq:
+  static void carry(U& lane, U& particle, U lanes) {
+    const __mmask8 wrap = _mm512_cmpge_epu64_mask(lane, lanes);
+    lane = _mm512_mask_sub_epi64(lane, wrap, lane, lanes);
+    particle = _mm512_mask_add_epi64(particle, wrap, particle, set1(1));
+  }
+  static U one_plus_bits(U lo, U hi) {
+    // (hi << 20) has the garbage of hi's upper word in bits 52..63, (lo >> 12) that of lo's in
+    // bits 20..51: take bits 0..19 from the second, the rest from the first (0xD8: c ? b : a),
+    // then keep the 52 mantissa bits and set the exponent of 1 (0xEA: (a & b) | c).
+    const U m = _mm512_ternarylogic_epi64(shl(hi, 20), shr(lo, 12), set1(0xFFFFFu), 0xD8);
+    return _mm512_ternarylogic_epi64(m, set1(0x000FFFFFFFFFFFFFu), set1(0x3FF0000000000000u), 0xEA);
+  }
+  using Mask = __mmask8;
+  // Where the mask is clear these return a, which equals a - 0 and a + 0 here (never -0).
+  static D sub_where(Mask m, D a, D b) { return _mm512_mask_sub_pd(a, m, a, b); }
+  static D add_where(Mask m, D a, D b) { return _mm512_mask_add_pd(a, m, a, b); }
+  static Mask odd(U k) { return _mm512_test_epi64_mask(k, set1(1)); }
   static D as_double(U a) { return _mm512_castsi512_pd(a); }
   static U as_bits(D a) { return _mm512_castpd_si512(a); }
   static D set1d(double x) { return _mm512_set1_pd(x); }
@@ -297,13 +342,8 @@ struct Lanes {
   static D subd(D a, D b) { return _mm512_sub_pd(a, b); }
   static D div(D a, D b) { return _mm512_div_pd(a, b); }
   static D sqrt(D a) { return _mm512_sqrt_pd(a); }
-  static D less(D a, D b) {
-    return _mm512_castsi512_pd(_mm512_movm_epi64(_mm512_cmp_pd_mask(a, b, _CMP_LT_OQ)));
-  }
-  static D select(D mask, D yes, D no) {
-    return _mm512_mask_blend_pd(_mm512_movepi64_mask(_mm512_castpd_si512(mask)), no, yes);
-  }
-  static D anddm(D mask, D a) { return _mm512_and_pd(mask, a); }
+  static __mmask8 less(D a, D b) { return _mm512_cmp_pd_mask(a, b, _CMP_LT_OQ); }
+  static D select(__mmask8 mask, D yes, D no) { return _mm512_mask_blend_pd(mask, no, yes); }
   static D xord(D a, D b) { return _mm512_xor_pd(a, b); }
   static void store(double* p, D a) { _mm512_storeu_pd(p, a); }
   static void store_interleaved(double* p, D a, D b) {
