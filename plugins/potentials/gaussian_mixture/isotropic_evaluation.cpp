@@ -102,7 +102,8 @@ void evaluate_isotropic(const MixtureModel& model, const TimeCoefficients& tc, c
     SharedTimeScoreArgs args;
     args.dim = d;
     args.components = K;
-    args.means = mu.data();
+    const Matrix mu_t = mu.transpose();  // K x d
+    args.means_t = mu_t.data();
     args.offset = m_center.data();
     args.c0 = c0.data();
     args.c1 = c1.data();

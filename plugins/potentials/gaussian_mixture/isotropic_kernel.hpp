@@ -14,7 +14,7 @@ namespace sgmtk::mixture {
 struct SharedTimeScoreArgs {
   std::ptrdiff_t dim = 0;         ///< d
   std::ptrdiff_t components = 0;  ///< K
-  const double* means = nullptr;  ///< d x K column-major, centred means mu_k - c
+  const double* means_t = nullptr;  ///< K x d column-major (K-contiguous), centred means mu_k - c
   const double* offset = nullptr; ///< d: m c, subtracted from every position (centring)
   const double* c0 = nullptr;     ///< K: logit_k = (c0_k + c1_k mu_k^T y) - c2_k |y|^2
   const double* c1 = nullptr;     ///< K
