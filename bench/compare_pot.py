@@ -4,6 +4,12 @@
 Usage (Debian's python3 with python3-pot and python3-numpy; not a pyenv shim):
     /usr/bin/python3 bench/compare_pot.py --build build [--exact 1000,5000] [--sliced 100000]
 
+Both sides run on one thread (POT with OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1, emd2's
+default numThreads=1; sgmtk with --threads 1). Times are reported twice: wall clock (what each
+side measures around its computation) and CPU time, which is what to compare on a shared
+machine (sgmtk: the whole process from rusage, including start-up and reading the .npy files;
+POT: process_time() around ot.dist + ot.emd2, excluding the interpreter's start-up).
+
 For each case it writes A.npy and B.npy (Gaussian clouds, d = 10: A ~ N(0, I), B ~ N(0.1, I);
 shape (n, d), one point per row), then runs, each in a fresh process so that peak RSS is its own:
   - sgmtk: build/host/sgmtk metric METRIC A.npy B.npy --threads 1 --json;
@@ -17,6 +23,7 @@ POT). Peak RSS of the POT process includes the Python interpreter and NumPy (~30
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -29,22 +36,28 @@ import numpy as np, ot
 warnings.simplefilter("error")  # a POT "numItermax reached" warning must not pass silently
 kind, fa, fb = sys.argv[1:4]
 a, b = np.load(fa), np.load(fb)
-t0 = time.perf_counter()
+t0, c0 = time.perf_counter(), time.process_time()
 if kind == "exact":
     M = ot.dist(a, b)  # squared Euclidean
     w = np.full(len(a), 1.0 / len(a)); v = np.full(len(b), 1.0 / len(b))
     value = float(np.sqrt(ot.emd2(w, v, M, numItermax=10**9)))
 else:
     value = float(ot.sliced_wasserstein_distance(a, b, n_projections=200, seed=0))
-seconds = time.perf_counter() - t0
+seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-print(json.dumps({"value": value, "seconds": seconds, "peak_rss_mb": rss}))
+print(json.dumps({"value": value, "seconds": seconds, "cpu_seconds": cpu, "peak_rss_mb": rss}))
 """
 
 
-def run_json(cmd):
-    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+def run_json(cmd, env=None):
+    """Runs cmd, returns its last stdout line as JSON plus 'process_cpu_seconds' (user + system
+    CPU time of the child process, from rusage)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["process_cpu_seconds"] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return result
 
 
 def main():
@@ -61,8 +74,9 @@ def main():
     failures = 0
     cases = [("exact", int(n)) for n in args.exact.split(",") if n] + \
             [("sliced", int(n)) for n in args.sliced.split(",") if n]
-    print(f"{'case':>16} {'sgmtk value':>14} {'POT value':>14} {'sgmtk s':>9} {'POT s':>9} "
-          f"{'time ratio':>10} {'sgmtk MB':>9} {'POT MB':>9} {'mem ratio':>9}  agree")
+    one_thread = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    print(f"{'case':>16} {'sgmtk value':>14} {'POT value':>14} {'sgmtk s':>8} {'POT s':>8} {'ratio':>6} "
+          f"{'sgmtk cpu':>9} {'POT cpu':>8} {'ratio':>6} {'sgmtk MB':>8} {'POT MB':>8} {'ratio':>6}  agree")
     with tempfile.TemporaryDirectory() as tmp:
         for kind, n in cases:
             a = rng.standard_normal((n, args.dim))
@@ -73,16 +87,17 @@ def main():
             metric = "w2_exact" if kind == "exact" else "w2_sliced"
             extra = [] if kind == "exact" else ["-p", "projections=200"]
             s = run_json([sgmtk, "metric", metric, fa, fb, "--threads", "1", "--json", "--seed", "1", *extra])
-            t = run_json([sys.executable, "-c", POT_SCRIPT, kind, fa, fb])
+            t = run_json([sys.executable, "-c", POT_SCRIPT, kind, fa, fb], env=one_thread)
             if kind == "exact":
                 ok = abs(s["value"] - t["value"]) <= 1e-8 * t["value"]
             else:
                 ok = abs(s["value"] - t["value"]) <= 4 * np.sqrt(2) * s["stderr"]
             failures += not ok
-            print(f"{metric + ' n=' + str(n):>16} {s['value']:14.10f} {t['value']:14.10f} {s['seconds']:9.3f} "
-                  f"{t['seconds']:9.3f} {t['seconds'] / s['seconds']:9.1f}x {s['peak_rss_mb']:9.1f} "
-                  f"{t['peak_rss_mb']:9.1f} {t['peak_rss_mb'] / s['peak_rss_mb']:8.1f}x  {'yes' if ok else 'NO'}",
-                  flush=True)
+            s_cpu, t_cpu = s["process_cpu_seconds"], t["cpu_seconds"]
+            print(f"{metric + ' n=' + str(n):>16} {s['value']:14.10f} {t['value']:14.10f} {s['seconds']:8.3f} "
+                  f"{t['seconds']:8.3f} {t['seconds'] / s['seconds']:5.1f}x {s_cpu:9.3f} {t_cpu:8.3f} "
+                  f"{t_cpu / s_cpu:5.1f}x {s['peak_rss_mb']:8.1f} {t['peak_rss_mb']:8.1f} "
+                  f"{t['peak_rss_mb'] / s['peak_rss_mb']:5.1f}x  {'yes' if ok else 'NO'}", flush=True)
     sys.exit(1 if failures else 0)
 
 
