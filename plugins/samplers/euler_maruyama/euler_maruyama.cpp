@@ -83,13 +83,14 @@ class EulerMaruyama final : public Sampler {
     // Scratch slots: the score and the increment live across steps, so the loop never allocates.
     Matrix& s = ctx.scratch.matrix(0, d, n);
     ctx.score.score(ctx.grid.tau(k), y, s);
-    // The increment is drawn a slice of particles at a time into an L1-sized buffer (~4096
-    // doubles, 32 KB) and used at once: the block's y and s make one pass through the update
-    // instead of dW making three (written, scaled, read) through L2. The numbers are the same:
-    // the path's draws do not depend on how the particles are split, and the update is
-    // elementwise (this file is compiled with -ffp-contract=off, so its vector and scalar
-    // iterations, and its 4- and 8-lane copies, round alike).
-    const Index slice = std::min(n, std::max<Index>(16, (4096 / std::max<Index>(d, 1)) / 8 * 8));
+    // The increment is drawn a slice of particles at a time into a small buffer (~1024
+    // doubles, 8 KB, at least 16 particles) and used at once, so that the slices of y, s and
+    // dW stay in L1 together: dW is no longer written, scaled and read back through L2 for the
+    // whole block. The numbers are the same: the path's draws do not depend on how the
+    // particles are split, and the update is elementwise (this file is compiled with
+    // -ffp-contract=off, so its vector and scalar iterations, and its 4- and 8-lane copies,
+    // round alike).
+    const Index slice = std::min(n, std::max<Index>(16, (1024 / std::max<Index>(d, 1)) / 8 * 8));
     Matrix& dW = ctx.scratch.matrix(1, d, slice);
 #if SGMTK_EM_AVX512
     const bool wide = simd_wide_enabled();
