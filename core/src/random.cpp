@@ -188,6 +188,17 @@ struct Lanes {
   static D sub_where(Mask m, D a, D b) { return subd(a, anddm(m, b)); }  // a - b, or a - 0
   static D add_where(Mask m, D a, D b) { return addd(a, anddm(m, b)); }  // a + b, or a + 0
   static Mask odd(U k) { return as_double(sub(set1(0), band(k, set1(1)))); }
+  // Cephes' log reduction of u in (0, 1), exactly: u = 2^e f with f in [1/2, 1) from the bits,
+  // then f < sqrt(1/2) moves to 2f (e - 1); x = f - 1.
+  static void log_reduce(D u, D& e, D& x) {
+    const U bits = as_bits(u);
+    // Exponent as a double without a 64-bit int conversion: (2^52 + biased) - (2^52 + 1022).
+    const D e0 = subd(as_double(bor(shr(bits, 52), set1(0x4330000000000000u))), set1d(4503599627370496.0 + 1022.0));
+    const D f = as_double(bor(band(bits, set1(0x000FFFFFFFFFFFFFu)), set1(0x3FE0000000000000u)));
+    const Mask small = less(f, set1d(0.70710678118654752440));
+    e = sub_where(small, e0, set1d(1.0));
+    x = add_where(small, subd(f, set1d(1.0)), f);
+  }
   static D as_double(U a) { return _mm256_castsi256_pd(a); }
   static U as_bits(D a) { return _mm256_castpd_si256(a); }
   static D set1d(double x) { return _mm256_set1_pd(x); }
@@ -255,6 +266,17 @@ struct Lanes {
   static D sub_where(Mask m, D a, D b) { return subd(a, anddm(m, b)); }
   static D add_where(Mask m, D a, D b) { return addd(a, anddm(m, b)); }
   static Mask odd(U k) { return as_double(sub(set1(0), band(k, set1(1)))); }
+  // Cephes' log reduction of u in (0, 1), exactly: u = 2^e f with f in [1/2, 1) from the bits,
+  // then f < sqrt(1/2) moves to 2f (e - 1); x = f - 1.
+  static void log_reduce(D u, D& e, D& x) {
+    const U bits = as_bits(u);
+    // Exponent as a double without a 64-bit int conversion: (2^52 + biased) - (2^52 + 1022).
+    const D e0 = subd(as_double(bor(shr(bits, 52), set1(0x4330000000000000u))), set1d(4503599627370496.0 + 1022.0));
+    const D f = as_double(bor(band(bits, set1(0x000FFFFFFFFFFFFFu)), set1(0x3FE0000000000000u)));
+    const Mask small = less(f, set1d(0.70710678118654752440));
+    e = sub_where(small, e0, set1d(1.0));
+    x = add_where(small, subd(f, set1d(1.0)), f);
+  }
   static D as_double(U a) { return std::bit_cast<double>(a); }
   static U as_bits(D a) { return std::bit_cast<std::uint64_t>(a); }
   static D set1d(double x) { return x; }
@@ -331,6 +353,15 @@ struct Lanes {
   static D sub_where(Mask m, D a, D b) { return _mm512_mask_sub_pd(a, m, a, b); }
   static D add_where(Mask m, D a, D b) { return _mm512_mask_add_pd(a, m, a, b); }
   static Mask odd(U k) { return _mm512_test_epi64_mask(k, set1(1)); }
+  // vgetmantpd / vgetexppd are exact: f = the mantissa in [1/2, 1), getexp = e - 1; the base
+  // copy's e0 - (small ? 1 : 0) is getexp + (small ? 0 : 1), the same small integer.
+  static void log_reduce(D u, D& e, D& x) {
+    const D f = _mm512_getmant_pd(u, _MM_MANT_NORM_p5_1, _MM_MANT_SIGN_src);
+    const __mmask8 small = _mm512_cmp_pd_mask(f, set1d(0.70710678118654752440), _CMP_LT_OQ);
+    const D g = _mm512_getexp_pd(u);
+    e = _mm512_mask_add_pd(g, static_cast<__mmask8>(~small), g, set1d(1.0));
+    x = add_where(small, subd(f, set1d(1.0)), f);
+  }
   static D as_double(U a) { return _mm512_castsi512_pd(a); }
   static U as_bits(D a) { return _mm512_castpd_si512(a); }
   static D set1d(double x) { return _mm512_set1_pd(x); }
