@@ -1,7 +1,6 @@
 #include "assignment_solver.hpp"
 
 #include <sgmtk/error.hpp>
-#include <sgmtk/parallel.hpp>
 
 #include <algorithm>
 #include <cstring>

@@ -14,7 +14,9 @@
 /// 3. Pricing: one pass over all n^2 pairs checks u_i + v_j <= c_ij. A row where it fails gets
 ///    its most violated columns as new candidates and is unassigned; back to 2 (warm: the other
 ///    rows and all duals are kept). A pass that finds nothing proves the assignment optimal for
-///    the full problem by LP duality.
+///    the full problem by LP duality, up to the rounding of the dual updates (pairs already in
+///    the graph are not re-added for a violation at that level), which the independent
+///    certificate (assignment_certificate.hpp) measures.
 /// In one dimension the sorted matching is optimal and comes with explicit duals (Monge
 /// property), so it is used directly: O(n log n), same certificate.
 /// There is no iteration cap: every round adds pairs, so the rounds end, at worst when the graph
