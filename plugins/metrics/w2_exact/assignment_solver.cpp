@@ -148,12 +148,12 @@ class Solver {
   void nearest_candidates() {
     const Index k_row = std::min(k_nearest, n_), k_col = std::min(k_reverse, n_);
     costs_.for_each_row(a_, [&](Index i, const double* row) {
-      thread_local Selection scratch;
+      Selection scratch;  // small (4k minima, a few k entries): per row, no shared state
       smallest_k(row, row, n_, k_row, edges_[size(i)], scratch);
     });
     std::vector<std::vector<Edge>> by_col(size(n_));  // Edge::col holds a row there
     SquaredDistanceRows(a_).for_each_row(b_, [&](Index j, const double* row) {
-      thread_local Selection scratch;
+      Selection scratch;
       smallest_k(row, row, n_, k_col, by_col[size(j)], scratch);
     });
     row_scans_ += 2 * n_;
@@ -319,9 +319,8 @@ class Solver {
     costs_.for_each_row(a_, [&](Index i, const double* row) {
       const double ui = matched_cost_[size(i)] - v[size(col_of_row_[size(i)])];
       if (!(min_reduced(row, v.data(), n_) < ui)) return;
-      thread_local Selection scratch;
-      thread_local std::vector<double> reduced;
-      reduced.resize(size(n_));
+      Selection scratch;
+      std::vector<double> reduced(size(n_));  // only rows with a violation get here
       for (Index j = 0; j < n_; ++j) reduced[size(j)] = row[j] - v[size(j)];
       // Pairs already present are left out (their reduced costs are >= u_i up to the rounding
       // of the dual updates), so only new pairs are added.
