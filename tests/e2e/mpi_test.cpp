@@ -20,12 +20,7 @@ namespace {
 
 using sgmtk::testing::run_command;
 
-std::string read(const fs::path& f) {
-  std::ifstream in(f);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sgmtk::testing::read_file;
 
 fs::path fresh_dir(const std::string& name) {
   const fs::path dir = fs::temp_directory_path() / ("sgmtk_mpi_" + name + "_" + std::to_string(::getpid()));
@@ -128,8 +123,8 @@ void expect_same_bytes_over_ranks(const std::string& name, const char* pipeline_
     const auto many = run_command(mpirun(ranks) + sgmtk_run(pipeline, out));
     ASSERT_EQ(many.exit_code, 0) << many.output;
     EXPECT_NE(many.output.find("over " + std::to_string(ranks) + " MPI ranks"), std::string::npos) << many.output;
-    EXPECT_EQ(read(out / "results.csv"), read(dir / "one" / "results.csv")) << ranks << " ranks";
-    EXPECT_EQ(read(out / "summary.json"), read(dir / "one" / "summary.json")) << ranks << " ranks";
+    EXPECT_EQ(read_file(out / "results.csv"), read_file(dir / "one" / "results.csv")) << ranks << " ranks";
+    EXPECT_EQ(read_file(out / "summary.json"), read_file(dir / "one" / "summary.json")) << ranks << " ranks";
   }
   fs::remove_all(dir);
 }
@@ -150,7 +145,7 @@ TEST(Mpi, EveryRankComputesRuns) {
   std::ofstream(dir / "p.toml") << kSweep;
   const auto r = run_command(mpirun(3) + sgmtk_run(dir / "p.toml", dir / "out"));
   ASSERT_EQ(r.exit_code, 0) << r.output;
-  std::istringstream timings(read(dir / "out" / "timings.csv"));
+  std::istringstream timings(read_file(dir / "out" / "timings.csv"));
   std::string line;
   std::getline(timings, line);
   EXPECT_EQ(line, "run,seconds,rank,source");
@@ -164,7 +159,7 @@ TEST(Mpi, EveryRankComputesRuns) {
   }
   EXPECT_EQ(rows, 12);
   // One thread per rank, twelve runs: the workers cannot all have stayed idle.
-  EXPECT_GE(ranks.size(), 2u) << read(dir / "out" / "timings.csv");
+  EXPECT_GE(ranks.size(), 2u) << read_file(dir / "out" / "timings.csv");
   fs::remove_all(dir);
 }
 
@@ -183,9 +178,9 @@ TEST(Mpi, ResumeRedoesNothingFinished) {
   const auto resumed = run_command(mpirun(2) + sgmtk_run(pipeline, dir / "cut"));
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming: 5 of 12 run(s)"), std::string::npos) << resumed.output;
-  EXPECT_EQ(read(dir / "cut" / "results.csv"), read(dir / "whole" / "results.csv"));
-  EXPECT_EQ(read(dir / "cut" / "summary.json"), read(dir / "whole" / "summary.json"));
-  std::istringstream timings(read(dir / "cut" / "timings.csv"));
+  EXPECT_EQ(read_file(dir / "cut" / "results.csv"), read_file(dir / "whole" / "results.csv"));
+  EXPECT_EQ(read_file(dir / "cut" / "summary.json"), read_file(dir / "whole" / "summary.json"));
+  std::istringstream timings(read_file(dir / "cut" / "timings.csv"));
   std::string line;
   int from_journal = 0;
   while (std::getline(timings, line)) {

@@ -29,12 +29,7 @@ fs::path temp_dir(const std::string& name) {
   return p;
 }
 
-std::string read(const fs::path& p) {
-  std::ifstream in(p);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sgmtk::testing::read_file;
 
 // reduce.sh's rule: "key = value   # reduced: other" -> "key = other".
 std::string reduced(const std::string& toml) {
@@ -57,7 +52,7 @@ class PaperRates : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(PaperRates, ReducedPipelineMeetsItsStatedPredictions) {
   const std::string name = GetParam();
-  const std::string full = read(kPaper / (name + ".toml"));
+  const std::string full = read_file(kPaper / (name + ".toml"));
   ASSERT_NE(full.find("# reduced:"), std::string::npos) << name << " has no reduced sizes";
   ASSERT_NE(full.find("# expect:"), std::string::npos) << name << " states no prediction";
   const fs::path dir = temp_dir(name);
@@ -67,10 +62,10 @@ TEST_P(PaperRates, ReducedPipelineMeetsItsStatedPredictions) {
   const auto run = run_command(kSgmtk + " run " + file.string() + " -o " + out.string() + " -q --fresh --threads 2");
   ASSERT_EQ(run.exit_code, 0) << run.output;
   // The fit at the end of the run is in summary.json.
-  EXPECT_NE(read(out / "summary.json").find("\"rate_fits\""), std::string::npos);
+  EXPECT_NE(read_file(out / "summary.json").find("\"rate_fits\""), std::string::npos);
   const auto report = run_command(kSgmtk + " report " + out.string() + " --check --no-figures");
-  EXPECT_EQ(report.exit_code, 0) << report.output << "\n" << read(out / "report.md");
-  const std::string md = read(out / "report.md");
+  EXPECT_EQ(report.exit_code, 0) << report.output << "\n" << read_file(out / "report.md");
+  const std::string md = read_file(out / "report.md");
   EXPECT_NE(md.find("| agrees |"), std::string::npos) << md;
   EXPECT_EQ(md.find("no matching results"), std::string::npos) << md;
   fs::remove_all(dir);
@@ -108,7 +103,7 @@ TEST(PlotAndReport, FiguresFitsAndSkippedRuns) {
   EXPECT_NE(r.output.find("B m: slope 2.00"), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("skipped: run 8 (C, m): diverged: particle 3"), std::string::npos) << r.output;
   const auto rep = run_command(kSgmtk + " report " + dir.string() + " --check --no-figures");
-  EXPECT_EQ(rep.exit_code, 0) << rep.output << read(dir / "report.md");
+  EXPECT_EQ(rep.exit_code, 0) << rep.output << read_file(dir / "report.md");
   // A prediction the data contradicts makes --check fail with exit 1.
   std::ofstream(dir / "p.toml") << "# expect: A m h slope 2 +- 0.1 (deliberately wrong)\n[run]\n";
   const auto bad = run_command(kSgmtk + " report " + dir.string() + " --check --no-figures");

@@ -37,12 +37,7 @@ steps = [40, 80, 160, 320]
 plugin = "w2_gaussian"
 )";
 
-std::string read(const fs::path& f) {
-  std::ifstream in(f);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+using sgmtk::testing::read_file;
 
 std::size_t journal_entries(const fs::path& out) {
   std::size_t n = 0;
@@ -84,7 +79,7 @@ TEST(Resume, KilledRunResumesToIdenticalResults) {
   // Every journal entry is complete (atomic writes): each ends with its "end" line.
   for (const auto& e : fs::directory_iterator(out / ".sgmtk-journal")) {
     if (e.path().filename().string().rfind("run-", 0) != 0 || e.path().extension() != ".txt") continue;
-    const std::string text = read(e.path());
+    const std::string text = read_file(e.path());
     EXPECT_GE(text.size(), 4u);
     EXPECT_EQ(text.substr(text.size() - 4), "end\n") << e.path();
   }
@@ -94,9 +89,9 @@ TEST(Resume, KilledRunResumesToIdenticalResults) {
   ASSERT_EQ(resumed.exit_code, 0) << resumed.output;
   EXPECT_NE(resumed.output.find("resuming: "), std::string::npos) << resumed.output;
   // Wall times live in timings.csv; the result files are the same bytes.
-  EXPECT_EQ(read(out / "results.csv"), read(dir / "whole" / "results.csv"));
-  EXPECT_EQ(read(out / "summary.json"), read(dir / "whole" / "summary.json"));
-  EXPECT_NE(read(out / "timings.csv").find(",journal\n"), std::string::npos) << "finished runs are taken from the journal";
+  EXPECT_EQ(read_file(out / "results.csv"), read_file(dir / "whole" / "results.csv"));
+  EXPECT_EQ(read_file(out / "summary.json"), read_file(dir / "whole" / "summary.json"));
+  EXPECT_NE(read_file(out / "timings.csv").find(",journal\n"), std::string::npos) << "finished runs are taken from the journal";
   for (const auto& e : fs::directory_iterator(out))
     EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << "left over: " << e.path();
   fs::remove_all(dir);

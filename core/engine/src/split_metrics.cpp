@@ -177,6 +177,15 @@ MetricOutcome SplitMetrics::compute(const Metric& metric, bool floor) {
   return subsampled(metric, floor);
 }
 
+Matrix SplitMetrics::floor_share(std::string& error) const {
+  try {
+    return exact_sample(*run_.target, run_.key, purpose::floor_sample, run_.share.first, run_.share.count, run_.block);
+  } catch (const std::exception& e) {
+    error = e.what();
+    return {};
+  }
+}
+
 MetricOutcome SplitMetrics::summed(const SummableMetric& metric, bool floor) {
   const Index dim = run_.target->dim();
   MetricInput context;
@@ -188,13 +197,8 @@ MetricOutcome SplitMetrics::summed(const SummableMetric& metric, bool floor) {
   const std::string total = reduce_summable(metric, local, run_.share, run_.n, run_.chunk, dim, comm_);
   std::string floor_total;
   if (floor) {
-    Matrix exact;
     std::string error;
-    try {
-      exact = exact_sample(*run_.target, run_.key, purpose::floor_sample, run_.share.first, run_.share.count, run_.block);
-    } catch (const std::exception& e) {
-      error = e.what();
-    }
+    const Matrix exact = floor_share(error);
     MetricInput exact_input = context;
     exact_input.samples = ConstMatrixView(exact);
     floor_total = reduce_summable(metric, exact_input, run_.share, run_.n, run_.chunk, dim, comm_, error);
@@ -220,13 +224,8 @@ MetricOutcome SplitMetrics::sorted(const ProjectedMetric& metric, bool floor) {
   try {
     mo.value = reduce_projected(metric, *run_.y, context, run_.share, run_.n, run_.block, comm_);
     if (floor) {
-      Matrix exact;
       std::string error;
-      try {
-        exact = exact_sample(*run_.target, run_.key, purpose::floor_sample, run_.share.first, run_.share.count, run_.block);
-      } catch (const std::exception& e) {
-        error = e.what();
-      }
+      const Matrix exact = floor_share(error);
       if (error = comm_.first_nonempty(error); !error.empty()) throw Error(error);
       mo.floor = reduce_projected(metric, exact, context, run_.share, run_.n, run_.block, comm_);
     }

@@ -40,6 +40,9 @@ class SplitMetrics {
   MetricOutcome summed(const SummableMetric& metric, bool floor);
   MetricOutcome sorted(const ProjectedMetric& metric, bool floor);
   MetricOutcome subsampled(const Metric& metric, bool floor);
+  /// This rank's share of the floor's exact sample; a failure goes to `error` (the caller makes
+  /// it known to every rank before the next collective step).
+  Matrix floor_share(std::string& error) const;
 
   const SplitRun& run_;
   Communicator& comm_;
