@@ -133,6 +133,12 @@ void BrownianPath::increment(const TimeGrid& coarse, Index k, Index first_partic
   }
 }
 
+double BrownianPath::increment_normals(const TimeGrid& coarse, Index k, Index first_particle, Block xi) const {
+  if (refinement(coarse) != 1) return 0.0;
+  RandomStream(key_, purpose::path_increment).normals(static_cast<std::uint64_t>(k), first_particle, xi);
+  return std::sqrt(fine_.h(k));  // the factor increment() multiplies by
+}
+
 void BrownianPath::increment_with_ou(const TimeGrid& coarse, Index k, Index first_particle,
                                      Block dW, Block J) const {
   const Index r = refinement(coarse);

@@ -352,4 +352,42 @@ TEST(GaussianMixture, EulerMaruyamaRunIsBitwiseReproducible) {
   }
 }
 
+// One Euler-Maruyama step is MATH.md B.1's formula with the path's increment, bit for bit: the
+// sampler draws the path's normals and applies their scale sqrt(h) inside the update
+// (BrownianPath::increment_normals), which must round exactly like increment()'s own scaling.
+// Two dimensions: one with a masked tail in the 8-lane update, one without; both SIMD copies.
+TEST(GaussianMixture, EulerMaruyamaStepIsTheFormula) {
+  auto em = sgmtk::testing::load_sampler("euler_maruyama");
+  const TimeGrid grid(Schedule::uniform, 3.0, 0.01, 12);
+  const RandomKey key{32, 1};
+  const BrownianPath path(key, grid);
+  const bool wide_before = simd_wide_enabled();
+  for (Index d : {Index{13}, Index{16}}) {
+    auto target = load_target("gaussian_mixture", spread_mixture(d, 5));
+    const ScoreModel score(*target, ScoreError{}, key);
+    const Index n = 70, first = 5, k = 3;
+    const Matrix y0 = sgmtk::testing::initial_state(*target, grid, key, n, sgmtk::testing::Start::gaussian);
+    Matrix s(d, n), dw(d, n), expect(d, n);
+    score.score(grid.tau(k), y0, s);
+    path.increment(grid, k, first, dw);
+    const double h = grid.h(k);
+    for (Index j = 0; j < n; ++j) {
+      for (Index i = 0; i < d; ++i) {
+        volatile double drift = h * (y0(i, j) + 2.0 * s(i, j));  // no fused multiply-add here
+        volatile double noise = std::sqrt(2.0) * dw(i, j);
+        expect(i, j) = y0(i, j) + (drift + noise);
+      }
+    }
+    for (bool wide : {false, true}) {
+      set_simd_wide_enabled(wide);
+      Matrix y = y0;
+      Scratch scratch;
+      const StepContext ctx{score, grid, path, first, scratch};
+      em->step(ctx, k, y);
+      EXPECT_TRUE(y == expect) << "d " << d << " wide " << wide;
+    }
+    set_simd_wide_enabled(wide_before);
+  }
+}
+
 }  // namespace

@@ -167,6 +167,32 @@ TEST(BrownianPath, CoarseIsSumOfFine) {
   }
 }
 
+// increment_normals() is increment() in two factors: with one fine interval per step,
+// scale * xi is increment()'s value bit for bit (the samplers apply the scale themselves);
+// with several, it declines (returns 0) and leaves its output alone.
+TEST(BrownianPath, IncrementNormalsTimesScaleIsIncrement) {
+  for (Schedule s : {Schedule::uniform, Schedule::geometric}) {
+    const TimeGrid grid(s, 2.0, 0.05, 5);
+    const BrownianPath path({17, 2}, grid);
+    for (Index d : {Index{1}, Index{7}, Index{100}}) {
+      for (Index k : {Index{0}, Index{4}}) {
+        Matrix dw(d, 37), xi(d, 37);
+        path.increment(grid, k, 11, dw);
+        const double scale = path.increment_normals(grid, k, 11, xi);
+        EXPECT_EQ(scale, std::sqrt(grid.h(k)));
+        Matrix product(d, 37);
+        for (Index j = 0; j < 37; ++j)
+          for (Index i = 0; i < d; ++i) product(i, j) = scale * xi(i, j);
+        EXPECT_TRUE(product == dw) << to_string(s) << " d " << d << " k " << k;
+      }
+    }
+    const BrownianPath fine_path({17, 2}, grid.refined(2));
+    Matrix xi = Matrix::Constant(3, 4, 7.0);
+    EXPECT_EQ(fine_path.increment_normals(grid, 1, 0, xi), 0.0);
+    EXPECT_TRUE((xi.array() == 7.0).all());
+  }
+}
+
 // Block splits and particle offsets never change a particle's numbers.
 TEST(BrownianPath, BlockInvariance) {
   const TimeGrid grid(Schedule::uniform, 1.0, 0.0, 2);

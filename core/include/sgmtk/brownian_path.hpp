@@ -41,6 +41,14 @@ class SGMTK_API BrownianPath {
   /// out is d x n; each entry ~ N(0, h_k), independent across coordinates and particles.
   void increment(const TimeGrid& coarse, Index k, Index first_particle, Block dW) const;
 
+  /// increment() in two factors, dW = scale * xi, for a caller that can apply the scale where
+  /// it uses dW (saving a pass over memory): when step k of `coarse` is one fine interval
+  /// (refinement 1), writes the standard normals xi that increment() draws and returns
+  /// scale = sqrt(h_k); each element's `scale * xi` (one rounded multiplication) is then exactly
+  /// increment()'s value. Returns 0 and leaves xi untouched when the step spans several fine
+  /// intervals (call increment() there).
+  double increment_normals(const TimeGrid& coarse, Index k, Index first_particle, Block xi) const;
+
   /// dW as above together with J = sqrt(2) int_{t_k}^{t_{k+1}} e^{(t_{k+1} - r)} dW_r, jointly:
   /// Var J = e^{2h} - 1, Cov(dW, J) = sqrt(2)(e^h - 1) (MATH.md B.2, E.7).
   void increment_with_ou(const TimeGrid& coarse, Index k, Index first_particle, Block dW,

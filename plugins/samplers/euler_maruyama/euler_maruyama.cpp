@@ -17,26 +17,29 @@
 namespace sgmtk::euler_maruyama {
 namespace {
 
-// y <- y + (h (y + 2 s) + sqrt2 w) for columns j < m of d rows (column strides ys, ss, ws).
+// y <- y + (h (y + 2 s) + sqrt2 (scale w)) for columns j < m of d rows (column strides ys, ss,
+// ws): w holds the path's normals and scale w is the increment (BrownianPath::increment_normals),
+// or w is the increment itself and scale 1 (exact: 1 w = w).
 void update(double* y, Index ys, const double* s, Index ss, const double* w, Index ws, Index d, Index m,
-            double h, double sqrt2) {
+            double h, double sqrt2, double scale) {
   for (Index j = 0; j < m; ++j) {
     double* yj = y + j * ys;
     const double* sj = s + j * ss;
     const double* wj = w + j * ws;
-    for (Index i = 0; i < d; ++i) yj[i] = yj[i] + (h * (yj[i] + 2.0 * sj[i]) + sqrt2 * wj[i]);
+    for (Index i = 0; i < d; ++i) yj[i] = yj[i] + (h * (yj[i] + 2.0 * sj[i]) + sqrt2 * (scale * wj[i]));
   }
 }
 
 #if SGMTK_EM_AVX512
 // The same operations on 8 lanes (GCC vectorizes the loop above 4 wide): used when
-// sgmtk::simd_wide_enabled(), bit-identical (each element: 2 s, +, *, *, +, +, all rounded).
+// sgmtk::simd_wide_enabled(), bit-identical (each element: 2 s, +, *, *, *, +, +, all rounded).
 #pragma GCC push_options
 #pragma GCC target("avx512f")
 void update_wide(double* y, Index ys, const double* s, Index ss, const double* w, Index ws, Index d, Index m,
-                 double h, double sqrt2) {
+                 double h, double sqrt2, double scale) {
   const __m512d hv = _mm512_set1_pd(h);
   const __m512d rv = _mm512_set1_pd(sqrt2);
+  const __m512d cv = _mm512_set1_pd(scale);
   const __mmask8 tail = static_cast<__mmask8>((1u << (d % 8)) - 1u);
   for (Index j = 0; j < m; ++j) {
     double* yj = y + j * ys;
@@ -47,14 +50,14 @@ void update_wide(double* y, Index ys, const double* s, Index ss, const double* w
       const __m512d yv = _mm512_loadu_pd(yj + i);
       const __m512d sv = _mm512_loadu_pd(sj + i);
       const __m512d drift = _mm512_mul_pd(hv, _mm512_add_pd(yv, _mm512_add_pd(sv, sv)));
-      const __m512d noise = _mm512_mul_pd(rv, _mm512_loadu_pd(wj + i));
+      const __m512d noise = _mm512_mul_pd(rv, _mm512_mul_pd(cv, _mm512_loadu_pd(wj + i)));
       _mm512_storeu_pd(yj + i, _mm512_add_pd(yv, _mm512_add_pd(drift, noise)));
     }
     if (tail != 0) {
       const __m512d yv = _mm512_maskz_loadu_pd(tail, yj + i);
       const __m512d sv = _mm512_maskz_loadu_pd(tail, sj + i);
       const __m512d drift = _mm512_mul_pd(hv, _mm512_add_pd(yv, _mm512_add_pd(sv, sv)));
-      const __m512d noise = _mm512_mul_pd(rv, _mm512_maskz_loadu_pd(tail, wj + i));
+      const __m512d noise = _mm512_mul_pd(rv, _mm512_mul_pd(cv, _mm512_maskz_loadu_pd(tail, wj + i)));
       _mm512_mask_storeu_pd(yj + i, tail, _mm512_add_pd(yv, _mm512_add_pd(drift, noise)));
     }
   }
@@ -89,7 +92,9 @@ class EulerMaruyama final : public Sampler {
     // whole block. The numbers are the same: the path's draws do not depend on how the
     // particles are split, and the update is elementwise (this file is compiled with
     // -ffp-contract=off, so its vector and scalar iterations, and its 4- and 8-lane copies,
-    // round alike).
+    // round alike). With one fine interval per step (the usual path) the buffer receives the
+    // path's normals and the update applies their scale sqrt(h) itself, the same single
+    // multiplication increment() does, so no separate scaling pass over the buffer.
     const Index slice = std::min(n, std::max<Index>(16, (1024 / std::max<Index>(d, 1)) / 8 * 8));
     Matrix& dW = ctx.scratch.matrix(1, d, slice);
 #if SGMTK_EM_AVX512
@@ -101,11 +106,15 @@ class EulerMaruyama final : public Sampler {
     for (Index j0 = 0; j0 < n; j0 += slice) {
       const Index m = std::min(slice, n - j0);
       auto dw = dW.leftCols(m);
-      ctx.path.increment(ctx.grid, k, ctx.first_particle + j0, dw);
+      double scale = ctx.path.increment_normals(ctx.grid, k, ctx.first_particle + j0, dw);
+      if (scale == 0.0) {
+        ctx.path.increment(ctx.grid, k, ctx.first_particle + j0, dw);
+        scale = 1.0;
+      }
       // Contiguous columns (the usual case) are one run of d m elements: no per-column tails.
       const bool flat = y.outerStride() == d;
       (wide ? update_wide : update)(y.col(j0).data(), y.outerStride(), s.col(j0).data(), d, dw.data(), d,
-                                    flat ? d * m : d, flat ? 1 : m, h, sqrt2);
+                                    flat ? d * m : d, flat ? 1 : m, h, sqrt2, scale);
     }
   }
 };
