@@ -36,6 +36,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <memory>
 #include <numbers>
 #include <vector>
 
@@ -102,16 +103,16 @@ void evaluate_isotropic(const MixtureModel& model, const TimeCoefficients& tc, c
     SharedTimeScoreArgs args;
     args.dim = d;
     args.components = K;
-    const Matrix mu_t = mu.transpose();  // K x d
-    args.means_t = mu_t.data();
+    args.means_t = model.centered_means_t.data();  // K x d, built once with the model
     args.offset = m_center.data();
     args.c0 = c0.data();
     args.c1 = c1.data();
     args.c2 = c2.data();
     args.inv_v = inv_v_shared.data();
     args.m = tc.m(0);
-    std::vector<double> work(static_cast<std::size_t>(shared_time_score_work(d, K) + 8));
-    double* aligned = work.data();
+    // Working memory the kernel overwrites before reading: not zero-filled.
+    const auto work = std::make_unique_for_overwrite<double[]>(static_cast<std::size_t>(shared_time_score_work(d, K) + 8));
+    double* aligned = work.get();
     while (reinterpret_cast<std::uintptr_t>(aligned) % 64 != 0) ++aligned;
     const bool wide = shared_time_score_has_wide() && simd_wide_enabled();
     (wide ? shared_time_score_wide : shared_time_score_base)(args, q.x.data, q.x.rows, n, q.score.data,

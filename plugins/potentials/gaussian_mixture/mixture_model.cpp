@@ -134,6 +134,7 @@ MixtureModel build_model(const Params& p) {
   m.center = m.means.rowwise().mean();
   m.centered_means = m.means.colwise() - m.center;
   m.centered_norms = m.centered_means.colwise().squaredNorm().transpose();
+  m.centered_means_t = m.centered_means.transpose();
 
   const int given = int(p.has("stddev")) + int(p.has("variances")) + int(p.has("covariances"));
   if (given > 1) {

@@ -21,6 +21,7 @@ struct MixtureModel {
   Vector center;       ///< d: mean of the mu_k; kernels work with mu_k - center to limit cancellation
   Matrix centered_means;  ///< d x K: mu_k - center
   Vector centered_norms;  ///< K: |mu_k - center|^2
+  Matrix centered_means_t;  ///< K x d: centered_means transposed (the score kernels' K-contiguous layout)
   /// Eigen-decomposition S_k = Q_k diag(lambda_k) Q_k^T. Isotropic and diagonal components have
   /// Q_k = I and no stored rotation (`rotations` empty); full ones store every Q_k.
   Matrix eigenvalues;           ///< d x K
