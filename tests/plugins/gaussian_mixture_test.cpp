@@ -320,52 +320,55 @@ TEST(GaussianMixture, IsotropicScoreKernelIsBlockAndSimdInvariant) {
 // the same bits for any block size, one or two threads, and either SIMD copy (the sampler
 // draws its increments a slice at a time; the score kernel runs on particles in lanes).
 TEST(GaussianMixture, EulerMaruyamaRunIsBitwiseReproducible) {
-  auto target = load_target("gaussian_mixture", spread_mixture(10, 8));
-  auto em = sgmtk::testing::load_sampler("euler_maruyama");
-  const TimeGrid grid(Schedule::uniform, 3.0, 0.01, 12);
-  const RandomKey key{31, 4};
-  const BrownianPath path(key, grid);
-  const ScoreModel score(*target, ScoreError{}, key);
-  const Index n = 1001;
-  auto run = [&](Index block) {
-    Matrix y = sgmtk::testing::initial_state(*target, grid, key, n, sgmtk::testing::Start::gaussian);
-    sgmtk::testing::run_sampler(*em, score, grid, path, y, block);
-    return y;
-  };
-  const bool wide_before = simd_wide_enabled();
-  Matrix reference;
-  {
-    tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
-    reference = run(512);
-    EXPECT_TRUE(reference.allFinite());
-    EXPECT_TRUE(run(1) == reference);
-    EXPECT_TRUE(run(37) == reference);
-    set_simd_wide_enabled(!wide_before);
-    EXPECT_TRUE(run(512) == reference) << "SIMD copies differ";
-    EXPECT_TRUE(run(100) == reference) << "SIMD copies differ";
-    set_simd_wide_enabled(wide_before);
-  }
-  {
-    tbb::global_control two(tbb::global_control::max_allowed_parallelism, 2);
-    EXPECT_TRUE(run(64) == reference);
-    EXPECT_TRUE(run(512) == reference);
+  for (Index d : {Index{10}, Index{100}}) {  // d = 100: blocks scored in chunks of 64
+    auto target = load_target("gaussian_mixture", spread_mixture(d, 8));
+    auto em = sgmtk::testing::load_sampler("euler_maruyama");
+    const TimeGrid grid(Schedule::uniform, 3.0, 0.01, 12);
+    const RandomKey key{31, 4};
+    const BrownianPath path(key, grid);
+    const ScoreModel score(*target, ScoreError{}, key);
+    const Index n = 1001;
+    auto run = [&](Index block) {
+      Matrix y = sgmtk::testing::initial_state(*target, grid, key, n, sgmtk::testing::Start::gaussian);
+      sgmtk::testing::run_sampler(*em, score, grid, path, y, block);
+      return y;
+    };
+    const bool wide_before = simd_wide_enabled();
+    Matrix reference;
+    {
+      tbb::global_control one(tbb::global_control::max_allowed_parallelism, 1);
+      reference = run(512);
+      EXPECT_TRUE(reference.allFinite()) << "d " << d;
+      EXPECT_TRUE(run(1) == reference);
+      EXPECT_TRUE(run(37) == reference);
+      set_simd_wide_enabled(!wide_before);
+      EXPECT_TRUE(run(512) == reference) << "SIMD copies differ";
+      EXPECT_TRUE(run(100) == reference) << "SIMD copies differ";
+      set_simd_wide_enabled(wide_before);
+    }
+    {
+      tbb::global_control two(tbb::global_control::max_allowed_parallelism, 2);
+      EXPECT_TRUE(run(64) == reference);
+      EXPECT_TRUE(run(512) == reference);
+    }
   }
 }
 
 // One Euler-Maruyama step is MATH.md B.1's formula with the path's increment, bit for bit: the
 // sampler draws the path's normals and applies their scale sqrt(h) inside the update
 // (BrownianPath::increment_normals), which must round exactly like increment()'s own scaling.
-// Two dimensions: one with a masked tail in the 8-lane update, one without; both SIMD copies.
+// Dimensions with and without a masked tail in the 8-lane update, and one (d = 100) where the
+// block is scored in chunks; both SIMD copies.
 TEST(GaussianMixture, EulerMaruyamaStepIsTheFormula) {
   auto em = sgmtk::testing::load_sampler("euler_maruyama");
   const TimeGrid grid(Schedule::uniform, 3.0, 0.01, 12);
   const RandomKey key{32, 1};
   const BrownianPath path(key, grid);
   const bool wide_before = simd_wide_enabled();
-  for (Index d : {Index{13}, Index{16}}) {
+  for (Index d : {Index{13}, Index{16}, Index{100}}) {
     auto target = load_target("gaussian_mixture", spread_mixture(d, 5));
     const ScoreModel score(*target, ScoreError{}, key);
-    const Index n = 70, first = 5, k = 3;
+    const Index n = 150, first = 5, k = 3;  // at d = 100: score chunks of 64, 64, 22
     const Matrix y0 = sgmtk::testing::initial_state(*target, grid, key, n, sgmtk::testing::Start::gaussian);
     Matrix s(d, n), dw(d, n), expect(d, n);
     score.score(grid.tau(k), y0, s);

@@ -17,6 +17,9 @@
 namespace sgmtk::euler_maruyama {
 namespace {
 
+// Positions per score chunk (50 KB; see EulerMaruyama::step).
+constexpr Index chunk_doubles = 6400;
+
 // y <- y + (h (y + 2 s) + sqrt2 (scale w)) for columns j < m of d rows (column strides ys, ss,
 // ws): w holds the path's normals and scale w is the increment (BrownianPath::increment_normals),
 // or w is the increment itself and scale 1 (exact: 1 w = w).
@@ -84,18 +87,20 @@ class EulerMaruyama final : public Sampler {
     const double h = ctx.grid.h(k);
     const double sqrt2 = std::sqrt(2.0);
     // Scratch slots: the score and the increment live across steps, so the loop never allocates.
-    Matrix& s = ctx.scratch.matrix(0, d, n);
-    ctx.score.score(ctx.grid.tau(k), y, s);
-    // The increment is drawn a slice of particles at a time into a small buffer (~1024
-    // doubles, 8 KB, at least 16 particles) and used at once, so that the slices of y, s and
-    // dW stay in L1 together: dW is no longer written, scaled and read back through L2 for the
-    // whole block. The numbers are the same: the path's draws do not depend on how the
-    // particles are split, and the update is elementwise (this file is compiled with
-    // -ffp-contract=off, so its vector and scalar iterations, and its 4- and 8-lane copies,
-    // round alike). With one fine interval per step (the usual path) the buffer receives the
-    // path's normals and the update applies their scale sqrt(h) itself, the same single
-    // multiplication increment() does, so no separate scaling pass over the buffer.
+    // The block is walked in chunks: the score of a chunk (~50 KB of positions, e.g. 64
+    // particles at d = 100, the whole block when d is small), then its increments and update a
+    // slice at a time (~1024 doubles, 8 KB, at least 16 particles). The chunk's y and s are
+    // still in L1/L2 when the update reads them back (for the whole block at once they came
+    // back from L2 or further: 400 KB each at d = 100), and each slice of dW is used as soon as
+    // it is drawn. The numbers are the same for any split: a particle's score does not depend
+    // on the block it is evaluated in, nor its path draws, and the update is elementwise (this
+    // file is compiled with -ffp-contract=off, so its vector and scalar iterations, and its
+    // 4- and 8-lane copies, round alike). With one fine interval per step (the usual path) the
+    // slice buffer receives the path's normals and the update applies their scale sqrt(h)
+    // itself, the same single multiplication increment() does: no separate scaling pass.
     const Index slice = std::min(n, std::max<Index>(16, (1024 / std::max<Index>(d, 1)) / 8 * 8));
+    const Index chunk = std::min(n, std::max<Index>(1, chunk_doubles / std::max<Index>(d, 1) / slice) * slice);
+    Matrix& s = ctx.scratch.matrix(0, d, chunk);
     Matrix& dW = ctx.scratch.matrix(1, d, slice);
 #if SGMTK_EM_AVX512
     const bool wide = simd_wide_enabled();
@@ -103,18 +108,22 @@ class EulerMaruyama final : public Sampler {
     const bool wide = false;
     const auto update_wide = update;
 #endif
-    for (Index j0 = 0; j0 < n; j0 += slice) {
-      const Index m = std::min(slice, n - j0);
-      auto dw = dW.leftCols(m);
-      double scale = ctx.path.increment_normals(ctx.grid, k, ctx.first_particle + j0, dw);
-      if (scale == 0.0) {
-        ctx.path.increment(ctx.grid, k, ctx.first_particle + j0, dw);
-        scale = 1.0;
+    // Contiguous columns (the usual case) are one run of d m elements: no per-column tails.
+    const bool flat = y.outerStride() == d;
+    for (Index c0 = 0; c0 < n; c0 += chunk) {
+      const Index cn = std::min(chunk, n - c0);
+      ctx.score.score(ctx.grid.tau(k), y.middleCols(c0, cn), s.leftCols(cn));
+      for (Index j0 = c0; j0 < c0 + cn; j0 += slice) {
+        const Index m = std::min(slice, c0 + cn - j0);
+        auto dw = dW.leftCols(m);
+        double scale = ctx.path.increment_normals(ctx.grid, k, ctx.first_particle + j0, dw);
+        if (scale == 0.0) {
+          ctx.path.increment(ctx.grid, k, ctx.first_particle + j0, dw);
+          scale = 1.0;
+        }
+        (wide ? update_wide : update)(y.col(j0).data(), y.outerStride(), s.col(j0 - c0).data(), d, dw.data(), d,
+                                      flat ? d * m : d, flat ? 1 : m, h, sqrt2, scale);
       }
-      // Contiguous columns (the usual case) are one run of d m elements: no per-column tails.
-      const bool flat = y.outerStride() == d;
-      (wide ? update_wide : update)(y.col(j0).data(), y.outerStride(), s.col(j0).data(), d, dw.data(), d,
-                                    flat ? d * m : d, flat ? 1 : m, h, sqrt2, scale);
     }
   }
 };
