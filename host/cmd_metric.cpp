@@ -1,6 +1,7 @@
 // sgmtk metric: a metric between two sample files -- the fast W2 command-line tool.
 #include "commands.hpp"
 
+#include <sgmtk_engine/json_text.hpp>
 #include <sgmtk_engine/sample_io.hpp>
 
 #include <sys/resource.h>
@@ -14,18 +15,6 @@
 namespace sgmtk::host {
 namespace {
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (c == '\n') {
-      out += "\\n";
-      continue;
-    }
-    out += c;
-  }
-  return out;
-}
 
 std::string number(double v) {
   if (!std::isfinite(v)) return "null";
@@ -85,12 +74,12 @@ int cmd_metric(const PluginOptions& plugins, const MetricOptions& o) {
   ::getrusage(RUSAGE_SELF, &usage);
   const double peak_rss_mb = static_cast<double>(usage.ru_maxrss) / 1024.0;  // the whole process, files included
   if (o.json) {
-    std::cout << "{\"metric\": \"" << json_escape(o.metric) << "\", \"value\": " << number(v.value) << ", \"stderr\": " << number(v.stderr_)
+    std::cout << "{\"metric\": " << engine::json_string(o.metric) << ", \"value\": " << number(v.value) << ", \"stderr\": " << number(v.stderr_)
               << ", \"squared\": " << (v.squared ? "true" : "false") << ", \"quantity\": \"" << quantity << "\", \"n_a\": " << a.cols()
               << ", \"n_b\": " << b.cols() << ", \"dim\": " << a.rows() << ", \"seconds\": " << number(seconds)
-              << ", \"peak_rss_mb\": " << number(peak_rss_mb) << ", \"note\": \""
-              << json_escape(v.note) << "\"";
-    for (const auto& [k, x] : v.details) std::cout << ", \"" << json_escape(k) << "\": " << number(x);
+              << ", \"peak_rss_mb\": " << number(peak_rss_mb) << ", \"note\": "
+              << engine::json_string(v.note);
+    for (const auto& [k, x] : v.details) std::cout << ", " << engine::json_string(k) << ": " << number(x);
     std::cout << "}\n";
   } else {
     std::cout << o.metric << " between " << o.file_a << " (" << a.cols() << " points) and " << o.file_b << " (" << b.cols()

@@ -1,6 +1,7 @@
 #include <sgmtk_engine/rate_fit.hpp>
 
 #include <sgmtk/error.hpp>
+#include <sgmtk_engine/json_text.hpp>
 
 #include <boost/math/distributions/students_t.hpp>
 
@@ -63,22 +64,6 @@ std::string num(double v) {
   return buf;
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += static_cast<char>(c);
-    } else if (c < 0x20) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\u%04x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out + "\"";
-}
 
 // The column holding a fixed (non-x) swept key's value. "h" is derived from steps, horizon and
 // early_stop, so it groups by steps: with a swept horizon, h varies inside a group of fixed steps.

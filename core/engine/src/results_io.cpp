@@ -2,6 +2,7 @@
 
 #include <sgmtk/version.hpp>
 #include <sgmtk_engine/atomic_file.hpp>
+#include <sgmtk_engine/json_text.hpp>
 #include <sgmtk_engine/rate_fit.hpp>
 
 #include <cmath>
@@ -28,26 +29,6 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
-std::string json_string(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string json_number(double v) { return std::isfinite(v) ? num(v) : "null"; }
 
