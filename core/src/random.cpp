@@ -428,36 +428,39 @@ bool set_simd_wide_enabled(bool enabled) {
   return previous;
 }
 
-void RandomStream::normals(std::uint64_t index, Index first_particle, Block out) const {
+namespace {
+
+enum class Draw { normals, uniforms };
+
+/// Fills `out` (d x n, particles first_particle, ...) with the 8-lane copy when it is in use,
+/// else the 4-lane one: the same bits either way.
+template <Draw what>
+void fill_block(RandomKey key, std::uint32_t purpose, std::uint64_t index, Index first_particle, Block out) {
   const Index d = out.rows();
   const Index n = out.cols();
   if (d == 0 || n == 0) return;
   assert(index <= 0xffffffffu);
-  const PhiloxKeys keys(key_, purpose_);
+  const PhiloxKeys keys(key, purpose);
   const auto index32 = static_cast<std::uint32_t>(index);
 #if SGMTK_RANDOM_AVX512
   if (simd_wide_enabled()) {
-    wide::fill_normals(keys, index32, first_particle, d, n, out.data(), out.outerStride());
+    if constexpr (what == Draw::normals) wide::fill_normals(keys, index32, first_particle, d, n, out.data(), out.outerStride());
+    else wide::fill_uniforms(keys, index32, first_particle, d, n, out.data(), out.outerStride());
     return;
   }
 #endif
-  base::fill_normals(keys, index32, first_particle, d, n, out.data(), out.outerStride());
+  if constexpr (what == Draw::normals) base::fill_normals(keys, index32, first_particle, d, n, out.data(), out.outerStride());
+  else base::fill_uniforms(keys, index32, first_particle, d, n, out.data(), out.outerStride());
+}
+
+}  // namespace
+
+void RandomStream::normals(std::uint64_t index, Index first_particle, Block out) const {
+  fill_block<Draw::normals>(key_, purpose_, index, first_particle, out);
 }
 
 void RandomStream::uniforms(std::uint64_t index, Index first_particle, Block out) const {
-  const Index d = out.rows();
-  const Index n = out.cols();
-  if (d == 0 || n == 0) return;
-  assert(index <= 0xffffffffu);
-  const PhiloxKeys keys(key_, purpose_);
-  const auto index32 = static_cast<std::uint32_t>(index);
-#if SGMTK_RANDOM_AVX512
-  if (simd_wide_enabled()) {
-    wide::fill_uniforms(keys, index32, first_particle, d, n, out.data(), out.outerStride());
-    return;
-  }
-#endif
-  base::fill_uniforms(keys, index32, first_particle, d, n, out.data(), out.outerStride());
+  fill_block<Draw::uniforms>(key_, purpose_, index, first_particle, out);
 }
 
 ScalarSequence RandomStream::sequence(Index particle, std::uint64_t index) const {
