@@ -7,10 +7,13 @@
 #include <sgmtk_engine/memory_estimate.hpp>
 #include <sgmtk_engine/particle_split.hpp>
 #include <sgmtk_engine/results_io.hpp>
+#include <sgmtk_engine/output_lock.hpp>
 #include <sgmtk_engine/run_journal.hpp>
+#include <sgmtk_engine/run_supervisor.hpp>
 
 #include <tbb/global_control.h>
 
+#include <csignal>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -29,7 +32,13 @@ std::string first_failure(engine::Communicator& comm, const std::string& mine) {
 
 }  // namespace
 
-int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
+namespace {
+
+// One attempt at the whole run; `crash_signal` != 0 when the previous attempt's process died of
+// that signal (run_supervisor.hpp).
+int run_attempt(const PluginOptions& plugins, const RunOptions& given, int crash_signal) {
+  RunOptions options = given;
+  if (crash_signal != 0) options.fresh = false;  // a restart continues the same journal
   std::unique_ptr<tbb::global_control> thread_limit;
   if (options.threads > 0) {
     thread_limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
@@ -95,16 +104,35 @@ int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   }
   if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_usage);
 
+  // One run per output folder at a time, for the whole run (output_lock.hpp).
+  std::unique_ptr<engine::OutputFolderLock> lock;
+  if (root) {
+    try {
+      lock = std::make_unique<engine::OutputFolderLock>(folder);
+    } catch (const std::exception& e) {
+      error = std::string("error: ") + e.what();
+    }
+  }
+  if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_usage);
   // Resume: runs an interrupted earlier invocation finished are taken from the journal (rank 0's).
   std::unique_ptr<engine::RunJournal> journal;
   if (root) {
     try {
-      journal = std::make_unique<engine::RunJournal>(folder, plan, options.fresh);
+      journal = std::make_unique<engine::RunJournal>(folder, plan, options.fresh, crash_signal);
     } catch (const std::exception& e) {
       error = std::string("error: ") + e.what();
     }
   }
   if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_run_failed);
+  if (root && journal->crashed_now() >= 0) {
+    const engine::RunOutcome& crashed = journal->finished().at(journal->crashed_now());
+    std::cerr << "run " << crashed.run.id << " crashed: " << crashed.message << "\n";
+  }
+  if (root && !journal->isolate().empty()) {
+    std::cerr << "note: " << journal->isolate().size()
+              << " runs were in flight when the process crashed; they are computed again one at a time to find the one that "
+                 "crashed\n";
+  }
   if (speak) {
     std::cerr << "running " << plan.spec.name << ": " << plan.runs.size() << " run(s), " << plan.spec.particles
               << " particles each, about " << engine::format_bytes(memory.total_bytes) << " at peak";
@@ -125,6 +153,10 @@ int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   exec.finished = root ? &journal->finished() : nullptr;
   exec.concurrent_runs = threads;
   exec.on_run_done = [&](const engine::RunOutcome& o) { journal->record(o); };
+  if (root) {
+    exec.on_run_start = [&](const engine::PlannedRun& r) { journal->mark_started(r); };
+    exec.isolate = journal->isolate();
+  }
   const std::vector<engine::RunOutcome> outcomes = plan.spec.distribute == engine::Distribute::particles
                                                        ? engine::execute_split(plan, exec, *comm)
                                                        : engine::execute_over_ranks(plan, exec, *comm);
@@ -132,7 +164,8 @@ int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   try {
     engine::write_results(folder, plan, outcomes);
   } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+    std::cerr << "error: " << e.what() << "\n(every finished run is kept in the journal: the same command writes the results once "
+              << "the cause is fixed)\n";
     return exit_run_failed;
   }
   std::size_t bad = 0;
@@ -141,11 +174,23 @@ int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
   const std::filesystem::path dir(folder);
   std::cout << "results: " << (dir / "results.csv").string() << "\nsummary: " << (dir / "summary.json").string() << "\n";
   if (bad > 0) {
-    std::cerr << bad << " of " << outcomes.size() << " run(s) failed or diverged; see the status column of "
+    std::cerr << bad << " of " << outcomes.size() << " run(s) failed, diverged or crashed; see the status column of "
               << (dir / "results.csv").string() << "\n";
     return exit_run_failed;
   }
   return exit_ok;
+}
+
+}  // namespace
+
+int cmd_run(const PluginOptions& plugins, const RunOptions& options) {
+  // Past a file-size limit (ulimit -f) a write fails with EFBIG, which the write path reports,
+  // instead of the process dying of SIGXFSZ without a word.
+  std::signal(SIGXFSZ, SIG_IGN);
+  if (engine::supervision_wanted()) {
+    return engine::run_supervised([&](int crash_signal) { return run_attempt(plugins, options, crash_signal); });
+  }
+  return run_attempt(plugins, options, 0);
 }
 
 }  // namespace sgmtk::host

@@ -4,16 +4,19 @@
 
 #include <sgmtk/ou.hpp>
 #include <sgmtk/parallel.hpp>
+#include <sgmtk_engine/exception_message.hpp>
 
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <cstdio>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -26,8 +29,45 @@ const char* to_string(RunStatus s) {
     case RunStatus::ok: return "ok";
     case RunStatus::diverged: return "diverged";
     case RunStatus::failed: return "failed";
+    case RunStatus::crashed: return "crashed";
   }
   return "?";
+}
+
+RunStatus parse_run_status(const std::string& word) {
+  for (RunStatus s : {RunStatus::ok, RunStatus::diverged, RunStatus::failed, RunStatus::crashed})
+    if (word == to_string(s)) return s;
+  throw Error("unknown run status '" + word + "'");
+}
+
+void accept_metric_value(MetricOutcome& mo) {
+  auto check = [&](double v, const char* what) {
+    if (std::isfinite(v) || !mo.error.empty()) return;
+    mo.error = std::string("the metric returned a non-finite ") + what + " (" + (std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf") + ")";
+  };
+  mo.error.clear();
+  check(mo.value.value, "value");
+  check(mo.value.stderr_, "standard error");
+  if (mo.floor) {
+    check(mo.floor->value, "floor");
+    check(mo.floor->stderr_, "floor standard error");
+  }
+  mo.ok = mo.error.empty();
+}
+
+RunOutcome crashed_outcome(const RunPlan& plan, const PlannedRun& run, int signal) {
+  RunOutcome out;
+  out.run = run;
+  out.status = RunStatus::crashed;
+  const char* name = sigabbrev_np(signal);
+  const char* what = sigdescr_np(signal);
+  std::string metrics;
+  for (const auto& m : plan.metrics) metrics += (metrics.empty() ? "" : ", ") + m.label + " (" + m.info->file + ")";
+  out.message = "the process computing this run died of signal " + std::to_string(signal) + " (SIG" + (name ? name : "?") + ": " +
+                (what ? what : "unknown") + ") in plugin code: sampler '" + plan.samplers[run.sampler_index].label + "' (" +
+                plan.samplers[run.sampler_index].info->file + "), target '" + plan.target_info->name + "' (" +
+                plan.target_info->file + "), metrics " + metrics + ". The other runs went on; --fresh retries it";
+  return out;
 }
 
 namespace {
@@ -79,6 +119,10 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
     RunOutcome out;
     out.run = run;
     out.rank = options.rank;
+    if (options.on_run_start) {
+      std::lock_guard<std::mutex> lock(done_mutex);
+      options.on_run_start(run);
+    }
     const auto start_time = Clock::now();
     const RunPoint& pt = run.point;
     const Target& target = *plan.targets[pt.target_index].target;
@@ -132,8 +176,6 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
             in.key = key;
             if (metric.needs().coupled_reference) in.reference = ConstMatrixView(*reference);
             mo.value = metric.compute(in);
-            mo.ok = std::isfinite(mo.value.value);
-            if (!mo.ok) mo.error = "the metric returned a non-finite value";
             if (spec.metrics[m].floor && metric.has_floor()) {
               const std::string fkey = std::to_string(m) + "|" + std::to_string(pt.target_index) + "|" +
                                        std::to_string(pt.particles) + "|" + std::to_string(pt.replicate);
@@ -162,9 +204,10 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
               }
               mo.floor = cached;
             }
-          } catch (const std::exception& e) {
+            accept_metric_value(mo);
+          } catch (...) {
             mo.ok = false;
-            mo.error = e.what();
+            mo.error = current_exception_message();
           }
           if (!mo.ok && out.status == RunStatus::ok) {
             out.status = RunStatus::failed;
@@ -173,11 +216,11 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
           out.metrics.push_back(std::move(mo));
         }
       }
-    } catch (const std::exception& e) {
+    } catch (...) {
       out.status = RunStatus::failed;
       // The exception may come from the sampler's step or the target's evaluate: name both.
       out.message = "sampler '" + plan.samplers[run.sampler_index].label + "' (" + plan.samplers[run.sampler_index].info->file +
-                    ") on target '" + plan.target_info->name + "' (" + plan.target_info->file + "): " + e.what();
+                    ") on target '" + plan.target_info->name + "' (" + plan.target_info->file + "): " + current_exception_message();
     }
     out.seconds = std::chrono::duration<double>(Clock::now() - start_time).count();
     progress.run_done();
@@ -194,7 +237,12 @@ std::vector<RunOutcome> execute(const RunPlan& plan, const ExecuteOptions& optio
   const std::size_t tokens = options.concurrent_runs > 0
                                  ? options.concurrent_runs
                                  : static_cast<std::size_t>(std::max(1, tbb::this_task_arena::max_concurrency()));
-  std::deque<std::size_t> queue(todo.begin(), todo.end());
+  // Suspects of an earlier crash first, alone: whichever crashes again is the culprit.
+  std::deque<std::size_t> queue;
+  for (std::size_t i : todo) {
+    if (std::find(options.isolate.begin(), options.isolate.end(), i) != options.isolate.end()) run_one(i);
+    else queue.push_back(i);
+  }
   tbb::parallel_pipeline(
       tokens,
       tbb::make_filter<void, std::size_t>(tbb::filter_mode::serial_in_order,

@@ -4,6 +4,7 @@
 #include "split_metrics.hpp"
 
 #include <sgmtk/error.hpp>
+#include <sgmtk_engine/exception_message.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -72,6 +73,7 @@ std::vector<RunOutcome> execute_split(const RunPlan& plan, const ExecuteOptions&
   for (std::size_t i : todo) {
     const PlannedRun& run = plan.runs[i];
     const RunPoint& pt = run.point;
+    if (root && options.on_run_start) options.on_run_start(run);
     const auto start_time = std::chrono::steady_clock::now();
     const Target& target = *plan.targets[pt.target_index].target;
     const Sampler& sampler = *plan.sampler_objects[run.sampler_index];
@@ -108,8 +110,8 @@ std::vector<RunOutcome> execute_split(const RunPlan& plan, const ExecuteOptions&
         if (reference_diverged) local.status = "R";
         local.reference = &reference;
       }
-    } catch (const std::exception& e) {
-      local.status = "E" + std::string(e.what());
+    } catch (...) {
+      local.status = "E" + current_exception_message();
     }
 
     // All ranks agree on the run's fate: the first error (by rank), else the earliest divergence.

@@ -3,18 +3,35 @@
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
 
+#include <sgmtk_engine/exception_message.hpp>
+
 #include <dlfcn.h>
+#include <elf.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace sgmtk::engine {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> default_plugin_folders() {
+std::vector<std::string> environment_plugin_folders() {
+  std::vector<std::string> out;
+  if (const char* env = std::getenv("SGMTK_PLUGIN_PATH")) {
+    std::stringstream ss(env);
+    std::string item;
+    while (std::getline(ss, item, ':'))
+      if (!item.empty()) out.push_back(item);
+  }
+  return out;
+}
+
+std::vector<std::string> builtin_plugin_folders() {
   std::vector<std::string> out;
   boost::dll::fs::error_code ec;
   const fs::path exe = boost::dll::program_location(ec);
@@ -25,24 +42,40 @@ std::vector<std::string> default_plugin_folders() {
       if (fs::is_directory(p)) out.push_back(p.string());
     }
   }
-  if (const char* env = std::getenv("SGMTK_PLUGIN_PATH")) {
-    std::stringstream ss(env);
-    std::string item;
-    while (std::getline(ss, item, ':'))
-      if (!item.empty()) out.push_back(item);
-  }
   return out;
 }
 
-void PluginRegistry::scan(const std::vector<std::string>& folders) {
+std::vector<std::string> default_plugin_folders() {
+  std::vector<std::string> out = environment_plugin_folders();
+  for (auto& f : builtin_plugin_folders()) out.push_back(std::move(f));
+  return out;
+}
+
+void PluginRegistry::scan(const std::vector<std::string>& folders, MissingFolder missing) {
   for (const auto& folder : folders) {
     std::error_code ec;
-    if (!fs::exists(folder, ec)) continue;
-    if (std::find(folders_.begin(), folders_.end(), folder) != folders_.end()) continue;
+    if (!fs::is_directory(folder, ec)) {
+      const std::string why = fs::exists(folder, ec) ? "is not a folder" : "does not exist";
+      if (missing == MissingFolder::error) throw Error("plugin folder " + folder + " " + why);
+      if (missing == MissingFolder::report) failures_.push_back({folder, "plugin folder " + why + " (skipped)"});
+      continue;
+    }
+    // One folder named two ways (a relative and an absolute path, a symlink) is scanned once.
+    const std::string canonical = fs::weakly_canonical(folder, ec).string();
+    if (std::find(canonical_folders_.begin(), canonical_folders_.end(), canonical) != canonical_folders_.end()) continue;
+    canonical_folders_.push_back(canonical);
     folders_.push_back(folder);
     std::vector<fs::path> files;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() == ".so") files.push_back(it->path());
+      if (it->path().extension() != ".so") continue;
+      // dlopen of a FIFO blocks forever and of a device reads without end: only regular files
+      // (or links to them) are candidates.
+      std::error_code sec;
+      if (!fs::is_regular_file(it->path(), sec)) {
+        failures_.push_back({it->path().string(), "not a regular file (a FIFO, device or folder with a .so name): skipped"});
+        continue;
+      }
+      files.push_back(it->path());
     }
     if (ec) {
       failures_.push_back({folder, "cannot read the folder: " + ec.message()});
@@ -67,7 +100,71 @@ std::string loader_message(const std::string& path, const std::string& fallback)
 }
 }  // namespace
 
+namespace {
+
+// FNV-1a, 64 bits: not a defence against tampering, a fingerprint of the bytes, so that a
+// rebuilt plugin (same name and version, other code) is told apart from the one that ran.
+std::string fnv1a64(const std::string& bytes) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "fnv1a64:%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+// dlopen maps the file's segments where its ELF headers say they are; a header that points past
+// the end of a truncated file makes the loader touch unmapped pages and the process dies of
+// SIGBUS. Checks every table and loadable segment lies within the file. Returns "" when it
+// does, else the reason.
+std::string elf_layout_problem(const std::string& bytes) {
+  const std::uint64_t size = bytes.size();
+  if (size < sizeof(Elf64_Ehdr) || std::memcmp(bytes.data(), ELFMAG, SELFMAG) != 0) return "not an ELF file";
+  Elf64_Ehdr eh;
+  std::memcpy(&eh, bytes.data(), sizeof eh);
+  if (eh.e_ident[EI_CLASS] != ELFCLASS64) return "not a 64-bit ELF file";
+  if (eh.e_type != ET_DYN) return "an ELF file, but not a shared library";
+  auto within = [&](std::uint64_t offset, std::uint64_t count, std::uint64_t each) {
+    return offset <= size && each != 0 && count <= (size - offset) / each;
+  };
+  if (eh.e_phentsize != sizeof(Elf64_Phdr) || !within(eh.e_phoff, eh.e_phnum, eh.e_phentsize))
+    return "its program headers lie past the end of the file (" + std::to_string(size) + " bytes): truncated?";
+  if (eh.e_shnum != 0 && !within(eh.e_shoff, eh.e_shnum, eh.e_shentsize))
+    return "its section headers lie past the end of the file (" + std::to_string(size) + " bytes): truncated?";
+  for (std::uint16_t i = 0; i < eh.e_phnum; ++i) {
+    Elf64_Phdr ph;
+    std::memcpy(&ph, bytes.data() + eh.e_phoff + std::uint64_t{i} * sizeof ph, sizeof ph);
+    if ((ph.p_type == PT_LOAD || ph.p_type == PT_DYNAMIC) && !(ph.p_offset <= size && ph.p_filesz <= size - ph.p_offset))
+      return "segment " + std::to_string(i) + " lies past the end of the file (" + std::to_string(size) + " bytes): truncated?";
+  }
+  return "";
+}
+
+}  // namespace
+
 void PluginRegistry::load_file(const std::string& path) {
+  std::string bytes;
+  {
+    std::error_code sec;
+    if (!fs::is_regular_file(path, sec)) {
+      failures_.push_back({path, "not a regular file: skipped"});
+      return;
+    }
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream all;
+    all << in.rdbuf();
+    if (!in) {
+      failures_.push_back({path, "cannot be read"});
+      return;
+    }
+    bytes = std::move(all).str();
+  }
+  if (const std::string problem = elf_layout_problem(bytes); !problem.empty()) {
+    failures_.push_back({path, "cannot be loaded: " + problem});
+    return;
+  }
   auto lib = std::make_shared<boost::dll::shared_library>();
   boost::dll::fs::error_code ec;
   // rtld_now: a missing symbol or dependency fails here, not in the middle of a run;
@@ -84,8 +181,8 @@ void PluginRegistry::load_file(const std::string& path) {
   const PluginDescriptor* d = nullptr;
   try {
     d = lib->get<const PluginDescriptor*()>(descriptor_symbol)();
-  } catch (const std::exception& e) {
-    failures_.push_back({path, std::string("its descriptor function threw: ") + e.what()});
+  } catch (...) {
+    failures_.push_back({path, "its descriptor function threw: " + current_exception_message()});
     return;
   }
   if (d == nullptr) {
@@ -110,9 +207,15 @@ void PluginRegistry::load_file(const std::string& path) {
       failures_.push_back({path, "entry " + std::to_string(i) + " is malformed (no name, factory or parameter list)"});
       continue;
     }
-    if (const PluginInfo* other = find_any(e.name)) {
-      failures_.push_back({path, std::string("duplicate plugin name '") + e.name + "': already provided by " +
-                                     other->file + " (this one is skipped; remove or rename one of them)"});
+    const std::string file = fs::absolute(path).lexically_normal().string();
+    if (PluginInfo* other = find_mutable(e.name)) {
+      // The first file in the search order keeps the name; a pipeline that uses it must say it
+      // means that one ([run] override_plugins), since the user may have meant this one.
+      if (std::find(other->shadowed_files.begin(), other->shadowed_files.end(), file) == other->shadowed_files.end())
+        other->shadowed_files.push_back(file);
+      failures_.push_back({path, std::string("duplicate plugin name '") + e.name + "': already provided by " + other->file +
+                                     ", which comes first in the search order (this one is not used; a pipeline using '" +
+                                     e.name + "' is refused unless it lists it in [run] override_plugins)"});
       continue;
     }
     PluginInfo info;
@@ -123,11 +226,12 @@ void PluginRegistry::load_file(const std::string& path) {
     info.doc = e.doc ? e.doc : "";
     try {
       info.params = e.params();
-    } catch (const std::exception& ex) {
-      failures_.push_back({path, std::string("plugin '") + e.name + "': its parameter list threw: " + ex.what()});
+    } catch (...) {
+      failures_.push_back({path, std::string("plugin '") + e.name + "': its parameter list threw: " + current_exception_message()});
       continue;
     }
-    info.file = fs::absolute(path).lexically_normal().string();
+    info.file = file;
+    info.content_hash = fnv1a64(bytes);
     info.sdk_version = d->sdk_version ? d->sdk_version : "";
     info.entry = &e;
     info.library = lib;
@@ -138,6 +242,12 @@ void PluginRegistry::load_file(const std::string& path) {
 const PluginInfo* PluginRegistry::find(PluginKind kind, const std::string& name) const {
   for (const auto& p : plugins_)
     if (p.kind == kind && p.name == name) return &p;
+  return nullptr;
+}
+
+PluginInfo* PluginRegistry::find_mutable(const std::string& name) {
+  for (auto& p : plugins_)
+    if (p.name == name) return &p;
   return nullptr;
 }
 
@@ -175,8 +285,8 @@ std::shared_ptr<T> construct(const PluginInfo& p, const Params& given, Make make
   } catch (const std::bad_alloc&) {
     throw Error(std::string(to_string(p.kind)) + " '" + p.name + "' (" + p.file +
                 ") does not fit in memory with these parameters (allocation failed while it was being built)");
-  } catch (const std::exception& e) {
-    throw Error(std::string(to_string(p.kind)) + " '" + p.name + "' (" + p.file + ") failed to start: " + e.what());
+  } catch (...) {
+    throw Error(std::string(to_string(p.kind)) + " '" + p.name + "' (" + p.file + ") failed to start: " + current_exception_message());
   }
   if (!object) throw Error(std::string(to_string(p.kind)) + " '" + p.name + "' (" + p.file + ") returned no object");
   return keep_library_alive(std::move(object), p.library);

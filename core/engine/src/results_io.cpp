@@ -143,9 +143,11 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
      << ", \"replicates\": " << spec.replicates << ", \"block_size\": " << spec.block_size;
   if (spec.distribute == Distribute::particles) os << ", \"distribute\": \"particles\", \"subsample\": " << spec.subsample;
   os << "},\n";
-  auto plugin_json = [&](const PluginInfo& info, const Params& params, const std::string& label) {
+  // Which file ran, and its content (a rebuilt plugin of the same version is another plugin).
+  auto plugin_json = [&](const PluginInfo& info, const Params& params, const std::string& label, const std::string& extra = "") {
     return "{\"label\": " + json_string(label) + ", \"plugin\": " + json_string(info.name) + ", \"version\": " +
-           json_string(info.version) + ", \"file\": " + json_string(info.file) + ", \"params\": " + json_params(params) + "}";
+           json_string(info.version) + ", \"file\": " + json_string(info.file) + ", \"file_hash\": " + json_string(info.content_hash) +
+           ", \"params\": " + json_params(params) + extra + "}";
   };
   os << "  \"targets\": [";
   for (std::size_t t = 0; t < plan.targets.size(); ++t) {
@@ -156,7 +158,9 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
     os << (s ? ", " : "") << plugin_json(*plan.samplers[s].info, plan.samplers[s].params, plan.samplers[s].label);
   os << "],\n  \"metrics\": [";
   for (std::size_t m = 0; m < plan.metrics.size(); ++m)
-    os << (m ? ", " : "") << plugin_json(*plan.metrics[m].info, plan.metrics[m].params, plan.metrics[m].label);
+    os << (m ? ", " : "")
+       << plugin_json(*plan.metrics[m].info, plan.metrics[m].params, plan.metrics[m].label,
+                      std::string(", \"floor\": ") + (spec.metrics[m].floor ? "true" : "false"));
   os << "],\n  \"sweep\": [";
   for (std::size_t a = 0; a < spec.sweep.size(); ++a) {
     os << (a ? ", " : "") << "{\"key\": " << json_string(spec.sweep[a].key) << ", \"values\": [";
@@ -168,7 +172,9 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
   }
   os << "],\n";
   if (plan.reference.needed) {
-    os << "  \"coupled_reference\": {\"sampler\": " << json_string(plan.reference.sampler) << ", \"steps\": " << plan.reference.steps << "},\n";
+    os << "  \"coupled_reference\": {\"sampler\": " << json_string(plan.reference.sampler) << ", \"steps\": " << plan.reference.steps;
+    if (plan.reference.info) os << ", \"file\": " << json_string(plan.reference.info->file) << ", \"file_hash\": " << json_string(plan.reference.info->content_hash);
+    os << "},\n";
   }
   os << "  \"runs\": [\n";
   for (std::size_t i = 0; i < outcomes.size(); ++i) {
@@ -206,9 +212,15 @@ void write_results(const std::string& folder, const RunPlan& plan, const std::ve
   std::error_code ec;
   std::filesystem::create_directories(folder, ec);
   if (ec) throw Error("cannot create the output folder " + folder + ": " + ec.message());
-  write_file_atomically((std::filesystem::path(folder) / "results.csv").string(), results_csv(plan, outcomes));
-  write_file_atomically((std::filesystem::path(folder) / "summary.json").string(), summary_json(plan, outcomes));
-  write_file_atomically((std::filesystem::path(folder) / "timings.csv").string(), timings_csv(outcomes));
+  const std::filesystem::path dir(folder);
+  write_files_atomically({{(dir / "results.csv").string(), results_csv(plan, outcomes)},
+                          {(dir / "summary.json").string(), summary_json(plan, outcomes)},
+                          {(dir / "timings.csv").string(), timings_csv(outcomes)}});
+}
+
+const std::vector<const char*>& result_file_names() {
+  static const std::vector<const char*> names{"results.csv", "summary.json", "timings.csv"};
+  return names;
 }
 
 std::string timings_csv(const std::vector<RunOutcome>& outcomes) {

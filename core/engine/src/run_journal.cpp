@@ -4,8 +4,11 @@
 #include <sgmtk_engine/atomic_file.hpp>
 #include <sgmtk_engine/results_io.hpp>
 
+#include <algorithm>
 #include <cstdio>
+#include <fcntl.h>
 #include <filesystem>
+#include <unistd.h>
 #include <fstream>
 #include <sstream>
 
@@ -110,7 +113,7 @@ RunOutcome parse_outcome(const std::string& text, const PlannedRun& run) {
     if (key == "run") {
       if (std::stoll(rest) != run.id) throw Error("journal entry is for run " + rest);
     } else if (key == "status") {
-      o.status = rest == "ok" ? RunStatus::ok : rest == "diverged" ? RunStatus::diverged : RunStatus::failed;
+      o.status = parse_run_status(rest);
     } else if (key == "message") {
       o.message = unescape(rest);
     } else if (key == "seconds") {
@@ -147,16 +150,35 @@ RunOutcome parse_outcome(const std::string& text, const PlannedRun& run) {
   return o;
 }
 
-RunJournal::RunJournal(const std::string& output_folder, const RunPlan& plan, bool fresh)
+namespace {
+
+fs::path started_marker(const std::string& folder, Index id) { return fs::path(folder) / ("started-" + std::to_string(id)); }
+
+// The run ids of the "started" markers in the journal folder.
+std::vector<Index> started_runs(const std::string& folder) {
+  std::vector<Index> ids;
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind("started-", 0) != 0) continue;
+    const std::string digits = name.substr(8);
+    if (digits.empty() || digits.size() > 18 || digits.find_first_not_of("0123456789") != std::string::npos) continue;
+    ids.push_back(std::stoll(digits));
+  }
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
+
+}  // namespace
+
+RunJournal::RunJournal(const std::string& output_folder, const RunPlan& plan, bool fresh, int crash_signal)
     : folder_((fs::path(output_folder) / ".sgmtk-journal").string()) {
   const std::string fingerprint = plan_fingerprint(plan);
   std::error_code ec;
-  // Temporaries left by a killed writer are garbage, never results.
-  for (const fs::path dir : {fs::path(output_folder), fs::path(folder_)}) {
-    if (!fs::is_directory(dir, ec)) continue;
-    for (const auto& e : fs::directory_iterator(dir, ec))
-      if (e.path().filename().string().find(".tmp.") != std::string::npos) fs::remove(e.path(), ec);
-  }
+  // Temporaries left by a killed writer are garbage, never results; only this tool's own, of
+  // processes that are gone, are removed (atomic_file.hpp).
+  remove_dead_temporaries(output_folder);
+  remove_dead_temporaries(folder_);
   const fs::path print_file = fs::path(folder_) / "fingerprint.txt";
   std::string old;
   if (fs::exists(print_file, ec)) {
@@ -167,6 +189,13 @@ RunJournal::RunJournal(const std::string& output_folder, const RunPlan& plan, bo
   }
   if (fresh || old != fingerprint) {
     discarded_stale_ = !fresh && !old.empty();
+    if (!old.empty()) {
+      // The result files beside a journal of another pipeline (or of a --fresh start) are that
+      // journal's: left in place, they would sit next to the new journal and look like its
+      // results if this run never gets to write its own. Only files this tool wrote are
+      // removed, and only where its journal shows it owned the folder.
+      for (const char* name : result_file_names()) fs::remove(fs::path(output_folder) / name, ec);
+    }
     fs::remove_all(folder_, ec);
   }
   fs::create_directories(folder_, ec);
@@ -186,10 +215,41 @@ RunJournal::RunJournal(const std::string& output_folder, const RunPlan& plan, bo
       // Not expected (entries are written atomically); the run is done again.
     }
   }
+  // Runs that were started but never finished: interrupted (a kill, a power cut: simply done
+  // again) or, when the supervisor saw the process die of a crash signal, the crash's suspects.
+  std::vector<Index> in_flight;
+  for (Index id : started_runs(folder_)) {
+    fs::remove(started_marker(folder_, id), ec);
+    if (id >= 0 && id < static_cast<Index>(plan.runs.size()) && !finished_.count(id)) in_flight.push_back(id);
+  }
+  if (crash_signal != 0) {
+    if (in_flight.empty()) {
+      throw Error("the previous attempt of this run died of signal " + std::to_string(crash_signal) +
+                  " outside any run (while setting up or writing results), so no run can be blamed; the finished runs are "
+                  "kept in " + folder_ + " and are reused when the cause is fixed");
+    }
+    if (in_flight.size() == 1) {
+      const PlannedRun& run = plan.runs[static_cast<std::size_t>(in_flight[0])];
+      RunOutcome outcome = crashed_outcome(plan, run, crash_signal);
+      record(outcome);
+      crashed_now_ = run.id;
+      finished_.emplace(run.id, std::move(outcome));
+    } else {
+      for (Index id : in_flight) isolate_.push_back(static_cast<std::size_t>(id));
+    }
+  }
+}
+
+void RunJournal::mark_started(const PlannedRun& run) const {
+  // An empty file is enough: its name says which run; its existence that it has not finished.
+  const int fd = ::open(started_marker(folder_, run.id).c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+  if (fd >= 0) ::close(fd);
 }
 
 void RunJournal::record(const RunOutcome& outcome) const {
   write_file_atomically((fs::path(folder_) / ("run-" + std::to_string(outcome.run.id) + ".txt")).string(), serialize_outcome(outcome));
+  std::error_code ec;
+  fs::remove(started_marker(folder_, outcome.run.id), ec);
 }
 
 }  // namespace sgmtk::engine

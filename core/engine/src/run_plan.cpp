@@ -206,6 +206,7 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
                                       }() + ")");
       }
       plan.reference.object = registry.make_sampler(*info, {});
+      plan.reference.info = info;
       const SamplerTraits rt = plan.reference.object->traits();
       for (const auto& t : plan.targets)
         if (rt.needs_exact_reverse && !t.target->traits().exact_reverse)

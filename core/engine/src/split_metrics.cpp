@@ -4,6 +4,8 @@
 
 #include <sgmtk/error.hpp>
 #include <sgmtk/parallel.hpp>
+#include <sgmtk_engine/exception_message.hpp>
+#include <sgmtk_engine/executor.hpp>
 
 #include <tbb/parallel_for.h>
 
@@ -58,14 +60,14 @@ std::string reduce_summable(const SummableMetric& metric, const MetricInput& loc
       if (!local.reference.empty()) part.reference = ConstMatrixView(local.reference.data + first * dim, dim, count);
       try {
         metric.accumulate(part, share.first + first, n, std::span<double>(chunk_sums.data() + c * k, static_cast<std::size_t>(k)));
-      } catch (const std::exception& e) {
-        errors[static_cast<std::size_t>(c)] = e.what();
+      } catch (...) {
+        errors[static_cast<std::size_t>(c)] = current_exception_message();
       }
     });
     for (const auto& e : errors)
       if (error.empty() && !e.empty()) error = e;
-  } catch (const std::exception& e) {
-    error = e.what();
+  } catch (...) {
+    error = current_exception_message();
   }
 
   const int r = comm.rank(), R = comm.size();
@@ -141,8 +143,8 @@ MetricValue reduce_projected(const ProjectedMetric& metric, const Matrix& sample
   try {
     directions = metric.directions(context, dim);
     cloud_b = exact_sample(*context.target, context.key, purpose::reference_sample, share.first, share.count, block);
-  } catch (const std::exception& e) {
-    error = e.what();
+  } catch (...) {
+    error = current_exception_message();
   }
   if (error = comm.first_nonempty(error); !error.empty()) throw Error(error);
   const Index batch = std::max<Index>(1, std::min<Index>(directions.cols(), dim));
@@ -161,11 +163,6 @@ MetricValue finish_summable(const SummableMetric& metric, const std::string& rel
   return metric.finish(total, context, n);
 }
 
-/// A value's own check: a non-finite value is a failure.
-void accept(MetricOutcome& mo) {
-  mo.ok = std::isfinite(mo.value.value);
-  if (!mo.ok) mo.error = "the metric returned a non-finite value";
-}
 
 }  // namespace
 
@@ -180,8 +177,8 @@ MetricOutcome SplitMetrics::compute(const Metric& metric, bool floor) {
 Matrix SplitMetrics::floor_share(std::string& error) const {
   try {
     return exact_sample(*run_.target, run_.key, purpose::floor_sample, run_.share.first, run_.share.count, run_.block);
-  } catch (const std::exception& e) {
-    error = e.what();
+  } catch (...) {
+    error = current_exception_message();
     return {};
   }
 }
@@ -208,9 +205,9 @@ MetricOutcome SplitMetrics::summed(const SummableMetric& metric, bool floor) {
   try {
     mo.value = finish_summable(metric, total, context, run_.n);
     if (floor) mo.floor = finish_summable(metric, floor_total, context, run_.n);
-    accept(mo);
-  } catch (const std::exception& e) {
-    mo.error = e.what();
+    accept_metric_value(mo);
+  } catch (...) {
+    mo.error = current_exception_message();
   }
   return mo;
 }
@@ -229,9 +226,9 @@ MetricOutcome SplitMetrics::sorted(const ProjectedMetric& metric, bool floor) {
       if (error = comm_.first_nonempty(error); !error.empty()) throw Error(error);
       mo.floor = reduce_projected(metric, exact, context, run_.share, run_.n, run_.block, comm_);
     }
-    accept(mo);
-  } catch (const std::exception& e) {
-    mo.error = e.what();
+    accept_metric_value(mo);
+  } catch (...) {
+    mo.error = current_exception_message();
   }
   return mo;
 }
@@ -260,9 +257,9 @@ MetricOutcome SplitMetrics::subsampled(const Metric& metric, bool floor) {
                       " particles (run.subsample): this metric cannot be split over processes. " + mo.value.note;
       mo.value.details.emplace_back("subsample", static_cast<double>(m));
     }
-    accept(mo);
-  } catch (const std::exception& e) {
-    mo.error = e.what();
+    accept_metric_value(mo);
+  } catch (...) {
+    mo.error = current_exception_message();
   }
   return mo;
 }

@@ -14,8 +14,12 @@
 
 namespace sgmtk::engine {
 
-enum class RunStatus : std::uint8_t { ok, diverged, failed };
+/// crashed: the run killed the process that computed it (a signal such as SIGSEGV in plugin
+/// code); the supervisor of `sgmtk run` records it and goes on with the other runs.
+enum class RunStatus : std::uint8_t { ok, diverged, failed, crashed };
 const char* to_string(RunStatus s);
+/// The inverse of to_string; throws sgmtk::Error on an unknown word.
+RunStatus parse_run_status(const std::string& word);
 
 struct MetricOutcome {
   std::string label;
@@ -24,6 +28,11 @@ struct MetricOutcome {
   std::optional<MetricValue> floor;  ///< the same metric on two exact samples of pi
   std::string error;
 };
+
+/// Marks `mo` ok when its value, standard error and floor (if any) are finite numbers; else
+/// not ok, with the reason in mo.error. A non-finite stderr is no more a result than a
+/// non-finite value: a fit or an average over it would be silently wrong.
+void accept_metric_value(MetricOutcome& mo);
 
 struct RunOutcome {
   PlannedRun run;
@@ -39,6 +48,13 @@ struct ExecuteOptions {
   bool progress = false;  ///< a progress line on stderr
   /// Called once per finished run (from a worker thread, serialized by the executor).
   std::function<void(const RunOutcome&)> on_run_done;
+  /// Called just before a run starts computing (serialized like on_run_done): the journal's
+  /// "started" marker, which identifies the run in flight if plugin code kills the process.
+  std::function<void(const PlannedRun&)> on_run_start;
+  /// Indices into plan.runs computed first, one at a time, before any other run starts: runs
+  /// that were in flight together when a plugin crashed the process, so that a second crash
+  /// names the one run that caused it.
+  std::vector<std::size_t> isolate;
   /// Runs already done (resume): their outcomes are taken as they are, by run id.
   const std::map<Index, RunOutcome>* finished = nullptr;
   /// At most this many runs in memory at once (0: the number of worker threads).
@@ -54,6 +70,9 @@ struct ExecuteOptions {
 /// Runs whose coupled reference run is the same (same key) share one computation of it; the MPI
 /// scheduler keeps them together.
 std::string coupled_reference_key(const RunPlan& plan, const PlannedRun& run);
+
+/// The outcome of a run that killed its process with `signal` (as the supervisor saw it).
+RunOutcome crashed_outcome(const RunPlan& plan, const PlannedRun& run, int signal);
 
 /// Returns one outcome per run of the plan, in plan order; with `next_batch`, only the runs it
 /// handed out (and the `finished` ones) are filled in, the others are left default.

@@ -2,7 +2,8 @@
 // Finds plugin libraries, reads their descriptors without constructing anything, and makes
 // objects from them. Every library stays loaded for as long as any object made from it lives
 // (the object's deleter holds the library). Failures -- not a plugin, wrong ABI, missing
-// dependency, duplicate name -- are collected and reported, never fatal.
+// dependency, duplicate name, a truncated file, a FIFO -- are collected and reported, never
+// fatal. Nothing that is not a regular file whose ELF headers lie within it reaches dlopen.
 
 #include <sgmtk/plugin.hpp>
 
@@ -23,6 +24,10 @@ struct PluginInfo {
   std::vector<ParamSpec> params;
   std::string file;        ///< the .so it came from
   std::string sdk_version; ///< the SDK it was built against
+  std::string content_hash;  ///< a hash of the file's bytes ("fnv1a64:..."), in results and the resume fingerprint
+  /// Later files in the search order that provide the same name (not loaded). A pipeline that
+  /// uses a shadowed name must say so ([run] override_plugins), so an override is never silent.
+  std::vector<std::string> shadowed_files;
   const PluginEntry* entry = nullptr;
   std::shared_ptr<boost::dll::shared_library> library;
 };
@@ -34,9 +39,12 @@ struct LoadFailure {
 
 class PluginRegistry {
  public:
-  /// Scans the folders in order (missing folders are skipped silently; unreadable ones are
-  /// reported). Files ending in .so are candidates.
-  void scan(const std::vector<std::string>& folders);
+  /// What scan does with a folder that does not exist.
+  enum class MissingFolder { error, report, skip };
+  /// Scans the folders in order. A missing folder throws sgmtk::Error (`error`: a folder the
+  /// user named), is reported as a load failure (`report`) or skipped (`skip`: the defaults);
+  /// unreadable ones are reported. Regular files ending in .so are candidates.
+  void scan(const std::vector<std::string>& folders, MissingFolder missing = MissingFolder::skip);
   /// Loads one library file.
   void load_file(const std::string& path);
 
@@ -62,10 +70,18 @@ class PluginRegistry {
   std::vector<PluginInfo> plugins_;
   std::vector<LoadFailure> failures_;
   std::vector<std::string> folders_;
+  std::vector<std::string> canonical_folders_;
+
+  PluginInfo* find_mutable(const std::string& name);
 };
 
-/// The default plugin folders: next to the executable (build tree: ../plugins; install:
-/// ../lib/sgmtk/plugins), then each folder of $SGMTK_PLUGIN_PATH (colon-separated).
+/// The search order, one rule everywhere: the folders the user names (--plugin-dir, then a
+/// pipeline's run.plugin_dirs), then each folder of $SGMTK_PLUGIN_PATH (colon-separated), then
+/// the built-in folder next to the executable (build tree: ../plugins; install:
+/// ../lib/sgmtk/plugins). The first file that provides a name keeps it.
+std::vector<std::string> environment_plugin_folders();
+std::vector<std::string> builtin_plugin_folders();
+/// environment_plugin_folders() then builtin_plugin_folders().
 std::vector<std::string> default_plugin_folders();
 
 }  // namespace sgmtk::engine

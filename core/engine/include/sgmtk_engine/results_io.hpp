@@ -21,8 +21,11 @@ std::string summary_json(const RunPlan& plan, const std::vector<RunOutcome>& out
 
 std::string timings_csv(const std::vector<RunOutcome>& outcomes);
 
-/// Creates `folder` and writes the three files, each atomically.
+/// Creates `folder` and writes results.csv, summary.json and timings.csv as one set: all three are staged and flushed
+/// before any replaces its old copy (atomic_file.hpp), so a write error leaves the old set.
 void write_results(const std::string& folder, const RunPlan& plan, const std::vector<RunOutcome>& outcomes);
+/// The names of the files write_results writes.
+const std::vector<const char*>& result_file_names();
 
 /// A human-readable table (one line per run x metric) for the terminal.
 void print_table(std::ostream& os, const RunPlan& plan, const std::vector<RunOutcome>& outcomes);

@@ -53,6 +53,7 @@ struct CoupledReference {
   Index steps = 0;
   std::string sampler;  ///< plugin name, or "same" (the sampler under test)
   std::shared_ptr<Sampler> object;  ///< constructed unless "same"
+  const PluginInfo* info = nullptr;  ///< its plugin, unless "same"
 };
 
 struct RunPlan {
