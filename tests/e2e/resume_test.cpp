@@ -93,7 +93,7 @@ TEST(Resume, KilledRunResumesToIdenticalResults) {
   EXPECT_EQ(read_file(out / "summary.json"), read_file(dir / "whole" / "summary.json"));
   EXPECT_NE(read_file(out / "timings.csv").find(",journal\n"), std::string::npos) << "finished runs are taken from the journal";
   for (const auto& e : fs::directory_iterator(out))
-    EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << "left over: " << e.path();
+    EXPECT_EQ(e.path().filename().string().find("sgmtk-tmp"), std::string::npos) << "left over: " << e.path();
   fs::remove_all(dir);
 }
 

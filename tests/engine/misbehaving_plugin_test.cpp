@@ -150,4 +150,64 @@ plugin = "throwing_metric"
   EXPECT_NE(m.outcomes[0].message.find("misbehaving_metrics.so"), std::string::npos) << m.outcomes[0].message;
 }
 
+// Plugins are third-party code and may throw anything: an int thrown from step() or compute()
+// fails that run (or that metric) with a message naming the plugin, like any exception, instead
+// of escaping a worker thread and terminating the process.
+TEST(MisbehavingPlugin, NonStdExceptionsFailOnlyTheirRun) {
+  const auto registry = registry_with_misbehaving();
+  const Ran r = run(R"([run]
+particles = 64
+[target]
+plugin = "gaussian"
+dim = 2
+[process]
+horizon = 1.0
+[[sampler]]
+plugin = "int_throwing_sampler"
+[sweep]
+steps = [2, 4]
+[[metric]]
+plugin = "int_throwing_metric"
+[[metric]]
+plugin = "w2_gaussian"
+)",
+                    registry);
+  const auto& bad = find(r, "int_throwing_sampler", 4);
+  EXPECT_EQ(bad.status, RunStatus::failed);
+  EXPECT_NE(bad.message.find("not a std::exception"), std::string::npos) << bad.message;
+  EXPECT_NE(bad.message.find("int_throwing_sampler"), std::string::npos) << bad.message;
+  const auto& good = find(r, "int_throwing_sampler", 2);
+  ASSERT_EQ(good.metrics.size(), 2u);
+  EXPECT_FALSE(good.metrics[0].ok);
+  EXPECT_NE(good.metrics[0].error.find("not a std::exception"), std::string::npos) << good.metrics[0].error;
+  EXPECT_TRUE(good.metrics[1].ok) << good.metrics[1].error;
+}
+
+// A finite value with an infinite standard error is not a result: the metric fails (status
+// failed in results.csv), it is never written as ok with stderr = inf.
+TEST(MisbehavingPlugin, InfiniteStderrIsAFailureNotOk) {
+  const auto registry = registry_with_misbehaving();
+  const Ran r = run(R"([run]
+particles = 64
+[target]
+plugin = "gaussian"
+dim = 2
+[process]
+horizon = 1.0
+steps = 4
+[[sampler]]
+plugin = "euler_maruyama"
+[[metric]]
+plugin = "inf_stderr_metric"
+)",
+                    registry);
+  const auto& o = r.outcomes[0];
+  EXPECT_EQ(o.status, RunStatus::failed);
+  ASSERT_EQ(o.metrics.size(), 1u);
+  EXPECT_FALSE(o.metrics[0].ok);
+  EXPECT_NE(o.metrics[0].error.find("non-finite standard error"), std::string::npos) << o.metrics[0].error;
+  EXPECT_EQ(r.csv.find(",inf,"), std::string::npos) << r.csv;
+  EXPECT_NE(r.csv.find(",failed,"), std::string::npos) << r.csv;
+}
+
 }  // namespace

@@ -1,10 +1,15 @@
 // Two samplers that fail in the middle of a run, but only on runs with `fail_steps` steps, so
 // that the other runs of the same sweep (same plugin, other step counts) must still complete:
 //   throwing_sampler  throws std::runtime_error from step() at the last step;
-//   nan_sampler       writes NaN into the particles at the last step.
+//   nan_sampler       writes NaN into the particles at the last step;
+//   int_throwing_sampler  throws an int (not a std::exception);
+//   segfaulting_sampler   dies of SIGSEGV, as a plugin with a wild pointer would (the handler
+//                         is reset first, so that a sanitizer's own SIGSEGV handler cannot turn
+//                         the death into an ordinary exit).
 // Their own messages deliberately do not name them: the engine must add that context.
 #include <sgmtk/plugin.hpp>
 
+#include <csignal>
 #include <limits>
 #include <stdexcept>
 
@@ -46,10 +51,29 @@ class NotFinite final : public Misbehaving {
   void misbehave(Block y) const override { y.col(0).setConstant(std::numeric_limits<double>::quiet_NaN()); }
 };
 
+class IntThrowing final : public Misbehaving {
+ public:
+  using Misbehaving::Misbehaving;
+  void misbehave(Block) const override { throw 42; }
+};
+
+class Segfaulting final : public Misbehaving {
+ public:
+  using Misbehaving::Misbehaving;
+  void misbehave(Block) const override {
+    std::signal(SIGSEGV, SIG_DFL);
+    std::raise(SIGSEGV);
+  }
+};
+
 }  // namespace
 
 SGMTK_PLUGIN(sgmtk::sampler_entry<Throwing>("throwing_sampler", "0.0.1", "throws during a run (test plugin)",
                                             "Throws from step() on runs with fail_steps steps.", &fail_params),
              sgmtk::sampler_entry<NotFinite>("nan_sampler", "0.0.1", "writes NaN during a run (test plugin)",
                                              "Writes NaN at the last step of runs with fail_steps steps.",
-                                             &fail_params))
+                                             &fail_params),
+             sgmtk::sampler_entry<IntThrowing>("int_throwing_sampler", "0.0.1", "throws an int during a run (test plugin)",
+                                               "Throws an int from step() on runs with fail_steps steps.", &fail_params),
+             sgmtk::sampler_entry<Segfaulting>("segfaulting_sampler", "0.0.1", "dies of SIGSEGV during a run (test plugin)",
+                                               "Raises SIGSEGV in step() on runs with fail_steps steps.", &fail_params))
