@@ -3,6 +3,7 @@
 #include <sgmtk_engine/communicator.hpp>
 #include <sgmtk_engine/config_loader.hpp>
 #include <sgmtk_engine/distributed_sweep.hpp>
+#include <sgmtk_engine/exception_message.hpp>
 #include <sgmtk_engine/executor.hpp>
 #include <sgmtk_engine/memory_estimate.hpp>
 #include <sgmtk_engine/particle_split.hpp>
@@ -71,8 +72,9 @@ int run_attempt(const PluginOptions& plugins, const RunOptions& given, int crash
     plan = engine::plan_pipeline(spec, registry);
   } catch (const engine::ConfigError& e) {
     error = e.what();
-  } catch (const std::exception& e) {
-    error = options.file + ": error: " + e.what();
+  } catch (...) {
+    // Planning asks the plugins for their traits and dimensions: third-party code.
+    error = options.file + ": error: " + engine::current_exception_message();
   }
   if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_usage);
   if (comm->size() > 1) {

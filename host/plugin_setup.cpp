@@ -6,9 +6,13 @@ namespace sgmtk::host {
 
 engine::PluginRegistry load_plugins(const PluginOptions& options, const std::vector<std::string>& extra) {
   engine::PluginRegistry registry;
-  registry.scan(options.plugin_dirs);
-  registry.scan(extra);
-  registry.scan(engine::default_plugin_folders());
+  // The search order of plugin_registry.hpp. Folders the user named must exist; a stale
+  // $SGMTK_PLUGIN_PATH entry is reported (sgmtk list --verbose), not fatal.
+  using Missing = engine::PluginRegistry::MissingFolder;
+  registry.scan(options.plugin_dirs, Missing::error);
+  registry.scan(extra, Missing::error);
+  registry.scan(engine::environment_plugin_folders(), Missing::report);
+  registry.scan(engine::builtin_plugin_folders(), Missing::skip);
   return registry;
 }
 

@@ -138,7 +138,7 @@ TEST(Cli, DivergedRunGivesExitCode1AndKeepsResults) {
                                    "[[metric]]\nplugin = \"w2_gaussian\"\n";
   const auto r = run_command(kSgmtk + " run -q " + (dir / "d.toml").string() + " -o " + (dir / "out").string());
   EXPECT_EQ(r.exit_code, 1) << r.output;
-  EXPECT_NE(r.output.find("1 of 2 run(s) failed or diverged"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("1 of 2 run(s) failed, diverged or crashed"), std::string::npos) << r.output;
   EXPECT_TRUE(fs::exists(dir / "out" / "results.csv"));
   fs::remove_all(dir);
 }
