@@ -12,6 +12,7 @@
 #include <cmath>
 #include <limits>
 #include <numeric>
+#include <string>
 #include <vector>
 
 namespace {
@@ -297,6 +298,63 @@ TEST_F(W2ExactTest, RefusesMismatchedOrOversizedInput) {
   p.set("max_points", std::int64_t{10});
   auto small = sgmtk::testing::load_metric("w2_exact", p);
   EXPECT_THROW(compare_clouds(*small, normal_cloud(2, 6, 1), normal_cloud(2, 4, 2)), Error);  // lcm 12
+}
+
+// The message of the sgmtk::Error that `f` throws ("" if it throws none).
+template <class F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST_F(W2ExactTest, RefusesCostsThatOverflowInsteadOfCorruptingMemory) {
+  // Coordinates ~1e155: every squared distance is ~1e310 = inf in double. Before the check the
+  // solver's column reduction found no finite minimum for some column and indexed row -1
+  // ("double free or corruption", SIGABRT): this test then died instead of failing.
+  Matrix a(2, 5), b(2, 5);
+  a << 1, -1, 2, 0.5, -2, 2, 3, -1, 1, -2;
+  b << 1.5, -1, 2, -0.5, 1, -2, 1, 2, 0, -1;
+  a *= 1e155;
+  b *= 1e155;
+  const std::string msg = error_of([&] { compare_clouds(*metric_, a, b); });
+  EXPECT_NE(msg.find("overflow"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("rescale"), std::string::npos) << msg;
+  // One dimension takes the sorted path, unequal sizes the repeated clouds: the same refusal.
+  EXPECT_NE(error_of([&] { compare_clouds(*metric_, a.topRows(1), b.topRows(1)); }).find("overflow"), std::string::npos);
+  EXPECT_NE(error_of([&] { compare_clouds(*metric_, a, b.leftCols(4)); }).find("overflow"), std::string::npos);
+  // One far point among ordinary ones is enough.
+  Matrix c = normal_cloud(3, 100, 7), e = normal_cloud(3, 100, 8);
+  c(1, 42) = 1e160;
+  EXPECT_NE(error_of([&] { compare_clouds(*metric_, c, e); }).find("overflow"), std::string::npos);
+}
+
+TEST_F(W2ExactTest, RefusesNonFiniteCoordinatesNamingThePoint) {
+  Matrix a = normal_cloud(3, 20, 1), b = normal_cloud(3, 20, 2);
+  a(2, 7) = std::numeric_limits<double>::quiet_NaN();
+  const std::string nan_msg = error_of([&] { compare_clouds(*metric_, a, b); });
+  EXPECT_NE(nan_msg.find("point 7 of the first cloud"), std::string::npos) << nan_msg;
+  a(2, 7) = 0.0;
+  b(0, 13) = -std::numeric_limits<double>::infinity();
+  const std::string inf_msg = error_of([&] { compare_clouds(*metric_, a, b); });
+  EXPECT_NE(inf_msg.find("point 13 of the second cloud"), std::string::npos) << inf_msg;
+  // Unequal sizes: the index is the point's own, not its index among the repeated copies.
+  const std::string uneq_msg = error_of([&] { compare_clouds(*metric_, a.leftCols(10), b); });
+  EXPECT_NE(uneq_msg.find("point 13 of the second cloud"), std::string::npos) << uneq_msg;
+}
+
+TEST_F(W2ExactTest, LargeButRepresentableCostsScaleExactly) {
+  // A power-of-two scale changes no rounding (far from overflow and underflow): the same
+  // assignment, W2 scaled exactly. 2^480 ~ 3e144 puts the costs near 1e290, below the limit.
+  const Matrix a = normal_cloud(3, 150, 3), b = normal_cloud(3, 150, 4);
+  const double s = std::ldexp(1.0, 480);
+  const MetricValue base = compare_clouds(*metric_, a, b);
+  const MetricValue big = compare_clouds(*metric_, a * s, b * s);
+  EXPECT_EQ(big.value, base.value * s);
+  EXPECT_EQ(detail(big, "w2_squared"), detail(base, "w2_squared") * s * s);
 }
 
 }  // namespace

@@ -91,8 +91,13 @@ void smallest_k(const double* key, const double* cost, Index m, Index k, std::ve
     }
   }
   for (; j < m; ++j) take(j);
-  std::nth_element(s.buf.begin(), s.buf.begin() + (k - 1), s.buf.end());
-  s.buf.resize(static_cast<std::size_t>(k));
+  // Each of the k smallest block minima is an entry <= threshold, so at least k are collected
+  // when no key is NaN (require_representable_costs keeps costs finite). Even so, select only
+  // among what was collected: a NaN would otherwise send nth_element past the end.
+  const std::size_t kept = std::min(static_cast<std::size_t>(k), s.buf.size());
+  if (kept == 0) return;
+  std::nth_element(s.buf.begin(), s.buf.begin() + static_cast<std::ptrdiff_t>(kept - 1), s.buf.end());
+  s.buf.resize(kept);
   for (const auto& [unused, c] : s.buf) out.push_back({c, cost[c]});
 }
 
@@ -186,6 +191,9 @@ class Solver {
     std::vector<int> matches(size(n_), 0);
     for (Index j = n_ - 1; j >= 0; --j) {  // reverse order, as in LAPJV
       const Index i = argmin[size(j)];
+      // Column j's pair (j, j) has a finite cost, so some row is below infinity; with an
+      // overflowed cost there would be none, and matches[-1] is a heap corruption.
+      if (i < 0) throw Error("assignment: column " + std::to_string(j) + " has no finite candidate cost (internal error)");
       if (++matches[size(i)] == 1) assign(i, j, col_[size(j)].v);
     }
     for (Index i = 0; i < n_; ++i) {
@@ -229,6 +237,9 @@ class Solver {
           usub = umin, j2 = j1, c2 = c1;
           umin = h, j1 = e.col, c1 = e.cost;
         }
+      }
+      if (j1 < 0) {  // every reduced cost inf or NaN: impossible with finite costs and duals
+        throw Error("assignment: row " + std::to_string(i) + " has no finite reduced cost (internal error)");
       }
       Index i0 = row_of_col_[size(j1)];
       const bool strict = j2 >= 0 && umin < usub;
@@ -399,10 +410,12 @@ Assignment solve_assignment(ConstBlock a, ConstBlock b) {
                 " x " + std::to_string(a.cols()) + " and " + std::to_string(b.rows()) + " x " +
                 std::to_string(b.cols()));
   }
-  if (!a.allFinite() || !b.allFinite()) throw Error("assignment: the point clouds contain NaN or inf");
   if (a.cols() > std::numeric_limits<std::int32_t>::max()) {
     throw Error("assignment: more than 2^31 - 1 points");
   }
+  // Every cost finite with room to spare: the selections, heaps and duals below compare costs
+  // and differences of costs, which NaN (from inf - inf) would turn into undefined behaviour.
+  require_representable_costs(a, b, a.cols(), "assignment");
   if (a.cols() == 0) return {};
   if (a.rows() == 1) return solve_sorted(a, b);
   return Solver(a, b).run();

@@ -46,7 +46,8 @@ struct Assignment {
 };
 
 /// Optimal assignment between the columns of `a` (d x n) and those of `b` (d x n) for
-/// c_ij = |a_i - b_j|^2. Throws sgmtk::Error on mismatched shapes or non-finite input.
+/// c_ij = |a_i - b_j|^2. Throws sgmtk::Error on mismatched shapes, non-finite coordinates, or
+/// costs too large to add up (require_representable_costs in squared_distance_rows.hpp).
 Assignment solve_assignment(ConstBlock a, ConstBlock b);
 
 }  // namespace sgmtk::metrics

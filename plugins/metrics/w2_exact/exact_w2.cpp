@@ -4,6 +4,7 @@
 
 #include <sgmtk/error.hpp>
 
+#include <cmath>
 #include <numeric>
 #include <sstream>
 
@@ -33,6 +34,15 @@ ExactW2 solve_and_certify(ConstBlock a, ConstBlock b, double relative_tolerance)
   const double spread = ((a.colwise() - centroid).squaredNorm() + (b.colwise() - centroid).squaredNorm()) /
                         static_cast<double>(2 * a.cols());
   const double scale = out.certificate.primal + spread;
+  // require_representable_costs leaves room for all of these; a non-finite one is a bug, and it
+  // must not pass the comparison below (gap <= tol * inf holds) as a result.
+  const AssignmentCertificate& c = out.certificate;
+  if (!std::isfinite(c.primal) || !std::isfinite(c.lower_bound) || !std::isfinite(c.gap) || !std::isfinite(scale)) {
+    std::ostringstream msg;
+    msg << "w2_exact: non-finite certificate (primal " << c.primal << ", lower bound " << c.lower_bound
+        << ", gap " << c.gap << ", cost scale " << scale << ", n = " << a.cols() << ")";
+    throw NumericalError(msg.str());
+  }
   if (!(out.certificate.gap <= relative_tolerance * scale)) {
     std::ostringstream msg;
     msg << "w2_exact: the optimality certificate failed: duality gap " << out.certificate.gap
@@ -58,6 +68,7 @@ ExactW2 exact_w2(ConstBlock a, ConstBlock b, Index max_points, double relative_t
       throw Error("w2_exact: " + std::to_string(n) + " points exceed max_points = " +
                   std::to_string(max_points) + " (raise it knowingly: time grows like n^2 to n^3)");
     }
+    require_representable_costs(a, b, n, "w2_exact");
     return solve_and_certify(a, b, relative_tolerance);
   }
   const Index l = std::lcm(n, m);
@@ -66,6 +77,9 @@ ExactW2 exact_w2(ConstBlock a, ConstBlock b, Index max_points, double relative_t
                 " points need an assignment of size lcm = " + std::to_string(l) + " > max_points = " +
                 std::to_string(max_points) + "; use equal sizes or sizes with a small common multiple");
   }
+  // On the given clouds, before repeating them: an error names a point by its own index. The
+  // repeated clouds have the same coordinates, so the solver's own check then passes.
+  require_representable_costs(a, b, l, "w2_exact");
   const Matrix ra = repeat_columns(a, l / n);
   const Matrix rb = repeat_columns(b, l / m);
   return solve_and_certify(ra, rb, relative_tolerance);

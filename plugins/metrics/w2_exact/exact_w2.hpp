@@ -28,7 +28,9 @@ struct ExactW2 {
   std::int64_t row_scans = 0;      ///< full cost rows the solver computed
 };
 
-/// a: d x n, b: d x m. Throws sgmtk::Error on a dimension mismatch or an oversized problem, and
+/// a: d x n, b: d x m. Throws sgmtk::Error on a dimension mismatch, an oversized problem, a
+/// non-finite coordinate (naming the point) or squared distances too large for double arithmetic
+/// (require_representable_costs: refused, never rescaled, so the reported W2^2 stays a double), and
 /// sgmtk::NumericalError when the certificate's gap exceeds relative_tolerance times the scale
 /// of the costs (primal + mean squared distance of all points to their centroid).
 ExactW2 exact_w2(ConstBlock a, ConstBlock b, Index max_points, double relative_tolerance);

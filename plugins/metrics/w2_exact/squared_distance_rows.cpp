@@ -1,9 +1,13 @@
 #include "squared_distance_rows.hpp"
 
+#include <sgmtk/error.hpp>
 #include <sgmtk/parallel.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <sstream>
 #include <vector>
 
 #if defined(__FMA__)
@@ -42,7 +46,45 @@ inline Lane4 add_square(Lane4 acc, Lane4 t) { return acc + t * t; }
 inline double add_square(double acc, double t) { return acc + t * t; }
 #endif
 
+void require_finite(ConstBlock x, const char* which, const std::string& who) {
+  for (Index j = 0; j < x.cols(); ++j) {
+    for (Index k = 0; k < x.rows(); ++k) {
+      if (!std::isfinite(x(k, j))) {
+        std::ostringstream msg;
+        msg << who << ": point " << j << " of the " << which << " cloud has a non-finite coordinate ("
+            << "coordinate " << k << " = " << x(k, j) << ")";
+        throw Error(msg.str());
+      }
+    }
+  }
+}
+
 }  // namespace
+
+void require_representable_costs(ConstBlock a, ConstBlock b, Index assignment_size, const std::string& who) {
+  require_finite(a, "first", who);
+  require_finite(b, "second", who);
+  const Index d = a.rows();
+  if (d == 0 || a.cols() == 0 || b.cols() == 0) return;
+  double bound = 0.0, widest = 0.0;
+  Index widest_axis = 0;
+  for (Index k = 0; k < d; ++k) {
+    const double lo = std::min(a.row(k).minCoeff(), b.row(k).minCoeff());
+    const double hi = std::max(a.row(k).maxCoeff(), b.row(k).maxCoeff());
+    const double spread = hi - lo;  // inf when it overflows: refused below
+    if (!(spread <= widest)) widest = spread, widest_axis = k;
+    bound += spread * spread;
+  }
+  const double limit = std::numeric_limits<double>::max() / (8.0 * static_cast<double>(std::max<Index>(assignment_size, 1)));
+  if (bound <= limit) return;
+  std::ostringstream msg;
+  msg.precision(3);
+  msg << who << ": squared distances between the points overflow double precision: coordinate " << widest_axis
+      << " spreads over " << widest << ", so squared distances can reach " << bound << ", above the limit " << limit
+      << " that keeps sums of " << assignment_size << " costs and the duals finite; rescale the data "
+      << "(W2 is homogeneous: W2(s a, s b) = s W2(a, b))";
+  throw Error(msg.str());
+}
 
 SquaredDistanceRows::SquaredDistanceRows(ConstBlock b) : coords_(b) {}
 

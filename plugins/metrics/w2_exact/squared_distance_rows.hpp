@@ -18,8 +18,20 @@
 #include <sgmtk/types.hpp>
 
 #include <functional>
+#include <string>
 
 namespace sgmtk::metrics {
+
+/// Throws sgmtk::Error (message prefixed `who: `) unless every coordinate of a and b is finite
+/// (naming the first bad point of "the first cloud" a or "the second cloud" b) and the costs
+/// leave room for the solver's arithmetic: the bound C = sum_k (spread of coordinate k over both
+/// clouds)^2 >= every c_ij must satisfy C <= DBL_MAX / (8 n), n = `assignment_size`. Sums of n
+/// costs (the primal value) and the duals of a shortest augmenting path method (distances in the
+/// residual graph: at most n forward pairs of cost <= C) then stay finite with a factor 8 to
+/// spare for rounding. Without this, costs overflow to inf, inf - inf = NaN reaches the
+/// selections and heaps, and their comparisons are no longer an order (undefined behaviour, a
+/// heap corruption in practice). O((n + m) d), negligible next to the solve.
+void require_representable_costs(ConstBlock a, ConstBlock b, Index assignment_size, const std::string& who);
 
 class SquaredDistanceRows {
  public:

@@ -78,7 +78,11 @@ SGMTK_PLUGIN(sgmtk::metric_entry<W2Exact>(
     "pairs until the duals are feasible everywhere; costs are computed on the fly (memory O(n d + "
     "n k)). Unequal sizes: points are repeated up to lcm(n, m) "
     "(standard). The result is certified: dual potentials are checked against all n^2 pairs, and "
-    "the duality gap is reported (an error if above certificate_tolerance). value = W2 of the "
+    "the duality gap is reported (an error if above certificate_tolerance). Refused, never rescaled: "
+    "a non-finite coordinate (the error names the point), and clouds whose squared distances could "
+    "overflow double arithmetic (sum over coordinates of the squared coordinate spread above "
+    "DBL_MAX / (8 L), L the assignment size; e.g. coordinates near 1e155): rescale such data, W2 is "
+    "homogeneous (W2(s a, s b) = s W2(a, b)). value = W2 of the "
     "clouds, stderr 0; as an estimate of W2 to the target it is biased upward by about n^(-1/d) "
     "for d >= 5 (MATH.md E.5, whose rate is marked unverified there): use the floor.",
     &w2_exact_params))
