@@ -4,8 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <future>
+#include <limits>
+#include <string>
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace {
 
@@ -13,6 +23,17 @@ namespace fs = std::filesystem;
 using sgmtk::Matrix;
 
 fs::path tmp(const std::string& name) { return fs::temp_directory_path() / ("sgmtk_io_" + std::to_string(::getpid()) + "_" + name); }
+
+/// The message of the sgmtk::Error that reading `file` throws; a test failure if it reads.
+std::string read_error(const fs::path& file) {
+  try {
+    sgmtk::engine::read_samples(file.string());
+  } catch (const sgmtk::Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "accepted " << file;
+  return "";
+}
 
 void expect_error(const fs::path& file, const std::string& content, const std::string& expected) {
   std::ofstream(file, std::ios::binary) << content;
@@ -77,7 +98,6 @@ TEST(SampleIo, DefectsAreReportedWithTheirPlace) {
   expect_error(tmp("word.csv"), "1,2\n3,abc\n", ":2: 'abc' is not a number");
   expect_error(tmp("empty.csv"), "", "no points in the file");
   expect_error(tmp("junk.npy"), "not numpy at all", "not a NumPy .npy file");
-  expect_error(tmp("missing.csv").string() + ".absent", "", "");  // created empty: "no points"
 }
 
 TEST(SampleIo, NonFiniteNpyValueIsRejected) {
@@ -92,6 +112,78 @@ TEST(SampleIo, NonFiniteNpyValueIsRejected) {
     EXPECT_NE(std::string(e.what()).find("point 1, coordinate 1 is not a finite number"), std::string::npos) << e.what();
   }
   fs::remove(f);
+}
+
+TEST(SampleIo, MissingFileIsNamedWithTheReason) {
+  const fs::path f = tmp("absent.csv");
+  fs::remove(f);
+  const std::string message = read_error(f);
+  EXPECT_EQ(message, f.string() + ": cannot open the file (No such file or directory)");
+}
+
+// ---- what is not a regular file ------------------------------------------------------------
+
+TEST(SampleIo, DirectoryAndDeviceAreRefused) {
+  const fs::path dir = tmp("dir.csv");
+  fs::create_directories(dir);
+  EXPECT_EQ(read_error(dir), dir.string() + ": not a regular file (a directory)");
+  fs::remove(dir);
+  EXPECT_EQ(read_error("/dev/null"), "/dev/null: not a regular file (a character device)");
+}
+
+TEST(SampleIo, FifoIsRefusedWithoutWaitingForAWriter) {
+  const fs::path fifo = tmp("fifo.npy");
+  fs::remove(fifo);
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  auto reading = std::async(std::launch::async, [&] { return read_error(fifo); });
+  if (reading.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+    // Stuck in open() waiting for a writer: be that writer (and close at once) so that the
+    // reader sees an empty stream and this test ends instead of hanging.
+    ::close(::open(fifo.c_str(), O_WRONLY | O_NONBLOCK));
+    ADD_FAILURE() << "reading a FIFO blocked for 10 s";
+  }
+  EXPECT_EQ(reading.get(), fifo.string() + ": not a regular file (a FIFO)");
+  fs::remove(fifo);
+}
+
+bool sanitized() {
+#if defined(__SANITIZE_ADDRESS__)
+  return true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return true;
+#else
+  return false;
+#endif
+#else
+  return false;
+#endif
+}
+
+/// The child of DevZeroIsRefusedAtOnce: 0 if both readers refuse /dev/zero with the message.
+int refuses_dev_zero() {
+  ::alarm(10);
+  if (!sanitized()) {
+    const rlimit limit{std::size_t{4} << 30, std::size_t{4} << 30};
+    ::setrlimit(RLIMIT_AS, &limit);
+  }
+  const std::string expected = "/dev/zero: not a regular file (a character device)";
+  int refused = 0;
+  for (auto* reader : {&sgmtk::engine::read_csv_samples, &sgmtk::engine::read_npy_samples}) {
+    try {
+      reader("/dev/zero");
+    } catch (const sgmtk::Error& e) {
+      refused += e.what() == expected;
+    }
+  }
+  return refused == 2 ? 0 : 1;
+}
+
+TEST(SampleIo, DevZeroIsRefusedAtOnce) {
+  // In a child process with a time limit (and, outside AddressSanitizer, whose shadow memory
+  // needs a huge address space, a memory limit), so that a reader that does read /dev/zero
+  // fails this test rather than the machine.
+  EXPECT_EXIT(std::_Exit(refuses_dev_zero()), ::testing::ExitedWithCode(0), "");
 }
 
 }  // namespace

@@ -3,15 +3,22 @@
 #include <sgmtk/error.hpp>
 #include <sgmtk_engine/atomic_file.hpp>
 
+#include <algorithm>
+#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <fstream>
 #include <limits>
 #include <regex>
 #include <sstream>
 #include <vector>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 namespace sgmtk::engine {
 namespace {
@@ -20,12 +27,76 @@ bool ends_with(const std::string& s, const std::string& suffix) {
   return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+const char* kind_of(mode_t mode) {
+  if (S_ISDIR(mode)) return "a directory";
+  if (S_ISFIFO(mode)) return "a FIFO";
+  if (S_ISCHR(mode)) return "a character device";
+  if (S_ISBLK(mode)) return "a block device";
+  if (S_ISSOCK(mode)) return "a socket";
+  return "not a plain file";
+}
+
+// A sample file opened for reading, refused unless it is a regular file: a FIFO would block in
+// open() until a writer appears, and a device such as /dev/zero never ends. A regular file also
+// has a size, which the readers use to check a header against the data before allocating.
+class SampleFile {
+ public:
+  explicit SampleFile(const std::string& path) : path_(path) {
+    // stat() first so that a device is refused without being opened (opening some has effects).
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0) fail_errno("cannot open the file");
+    if (!S_ISREG(st.st_mode)) throw Error(path + ": not a regular file (" + kind_of(st.st_mode) + ")");
+    // O_NONBLOCK: if the path was swapped for a FIFO since stat(), open() returns instead of
+    // waiting for a writer, and fstat() below refuses it. It has no effect on regular files.
+    fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd_ < 0) fail_errno("cannot open the file");
+    if (::fstat(fd_, &st) != 0) {
+      const int e = errno;
+      ::close(fd_);
+      errno = e;
+      fail_errno("cannot open the file");
+    }
+    if (!S_ISREG(st.st_mode)) {
+      ::close(fd_);
+      throw Error(path + ": not a regular file (" + kind_of(st.st_mode) + ")");
+    }
+    size_ = static_cast<std::uint64_t>(st.st_size);
+  }
+  SampleFile(const SampleFile&) = delete;
+  SampleFile& operator=(const SampleFile&) = delete;
+  ~SampleFile() { ::close(fd_); }
+
+  /// The size when opened.
+  std::uint64_t size() const { return size_; }
+
+  /// Reads up to `n` bytes into `buf`; fewer only at the end of the file.
+  std::size_t read(char* buf, std::size_t n) {
+    std::size_t done = 0;
+    while (done < n) {
+      const ssize_t got = ::read(fd_, buf + done, std::min<std::size_t>(n - done, std::size_t{1} << 30));
+      if (got < 0) {
+        if (errno == EINTR) continue;
+        fail_errno("read error");
+      }
+      if (got == 0) break;
+      done += static_cast<std::size_t>(got);
+    }
+    return done;
+  }
+
+ private:
+  [[noreturn]] void fail_errno(const char* what) const { throw Error(path_ + ": " + what + " (" + std::strerror(errno) + ")"); }
+
+  std::string path_;
+  int fd_ = -1;
+  std::uint64_t size_ = 0;
+};
+
 std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw Error(path + ": cannot open the file");
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
+  SampleFile file(path);
+  std::string bytes(static_cast<std::size_t>(file.size()), '\0');
+  bytes.resize(file.read(bytes.data(), bytes.size()));
+  return bytes;
 }
 
 Matrix from_rows(const std::vector<std::vector<double>>& rows) {
