@@ -178,4 +178,34 @@ TEST_F(NothingLost, FileSizeLimitIsAnErrorAndLeavesNoMixedResultSet) {
   EXPECT_NE(again.output.find("resuming: 6 of 6"), std::string::npos) << again.output;
 }
 
+// Shadowing follows one rule wherever the copy comes from (run.plugin_dirs or
+// $SGMTK_PLUGIN_PATH against the built-in folder): a name two files provide is refused, naming
+// both, until the pipeline makes the override explicit; then the first in the search order runs,
+// and summary.json says which file that was.
+TEST_F(NothingLost, PluginShadowingIsOneExplicitRule) {
+  const fs::path mine = dir_ / "mine";
+  fs::create_directories(mine);
+  fs::copy_file(fs::path(SGMTK_TEST_PLUGIN_DIR) / "euler_maruyama.so", mine / "euler_maruyama.so");
+  const std::string body = "[target]\nplugin = \"gaussian\"\ndim = 2\n[process]\nhorizon = 1.0\nsteps = 4\n"
+                           "[[sampler]]\nplugin = \"euler_maruyama\"\n[[metric]]\nplugin = \"w2_gaussian\"\n";
+  const std::string dirs = "plugin_dirs = [\"" + mine.string() + "\"]\n";
+  for (const std::string& how : {std::string("pipeline"), std::string("environment")}) {
+    const std::string env = how == "environment" ? "SGMTK_PLUGIN_PATH=" + mine.string() + " " : "";
+    const std::string run_table = "[run]\nparticles = 64\n" + (how == "pipeline" ? dirs : std::string());
+    const fs::path p = write("p.toml", run_table + body);
+    const fs::path out = dir_ / ("out_" + how);
+    auto r = run_command(env + SGMTK_BINARY + " run -q " + p.string() + " -o " + out.string());
+    EXPECT_EQ(r.exit_code, 2) << how << ": " << r.output;
+    EXPECT_NE(r.output.find("provided by more than one file"), std::string::npos) << how << ": " << r.output;
+    EXPECT_NE(r.output.find((mine / "euler_maruyama.so").string()), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find(std::string(SGMTK_TEST_PLUGIN_DIR)), std::string::npos) << r.output;
+
+    write("p.toml", run_table + "override_plugins = [\"euler_maruyama\"]\n" + body);
+    r = run_command(env + SGMTK_BINARY + " run -q " + p.string() + " -o " + out.string());
+    EXPECT_EQ(r.exit_code, 0) << how << ": " << r.output;
+    EXPECT_NE(read_file(out / "summary.json").find("\"file\": \"" + (mine / "euler_maruyama.so").string() + "\""), std::string::npos)
+        << how << ": the override did not run the user's copy";
+  }
+}
+
 }  // namespace

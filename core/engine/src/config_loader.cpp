@@ -143,7 +143,8 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
 
   if (const toml::node* n = root.get("run")) {
     const toml::table& t = r.table(*n, "run");
-    r.reject_unknown(t, "[run]", {"name", "seed", "particles", "replicates", "block_size", "output", "plugin_dirs", "distribute", "subsample"});
+    r.reject_unknown(t, "[run]", {"name", "seed", "particles", "replicates", "block_size", "output", "plugin_dirs", "distribute", "subsample",
+                               "override_plugins"});
     for (auto&& [k, v] : t) note("run." + std::string(k.str()), v);
     if (auto v = t.get("name")) spec.name = r.string(*v, "run.name");
     if (auto v = t.get("seed")) {
@@ -185,6 +186,12 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
         std::filesystem::path p(r.string(d, "run.plugin_dirs entry"));
         spec.plugin_dirs.push_back((p.is_absolute() ? p : base / p).lexically_normal().string());
       }
+    }
+    if (auto v = t.get("override_plugins")) {
+      auto a = v->as_array();
+      if (!a) r.fail(r.pos(*v), "run.override_plugins must be a list of plugin names");
+      for (auto&& n : *a) spec.override_plugins.push_back(r.string(n, "run.override_plugins entry"));
+      spec.at["run.override_plugins"] = r.pos(*v);
     }
   }
   if (spec.name.empty()) spec.name = std::filesystem::path(file).stem().string();

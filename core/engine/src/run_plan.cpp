@@ -15,8 +15,22 @@ SourcePos locate(const PluginUse& use, const std::string& key, const std::map<st
   return use.at;
 }
 
-const PluginInfo& resolve(const PluginRegistry& registry, PluginKind kind, const PluginUse& use) {
-  if (const PluginInfo* p = registry.find(kind, use.plugin)) return *p;
+const PluginInfo& resolve(const PluginRegistry& registry, PluginKind kind, const PluginUse& use,
+                          const std::vector<std::string>& overrides) {
+  if (const PluginInfo* p = registry.find(kind, use.plugin)) {
+    // Another file with the same name was not loaded: say which one runs, unless the pipeline
+    // has already said it knows.
+    if (!p->shadowed_files.empty() && std::find(overrides.begin(), overrides.end(), use.plugin) == overrides.end()) {
+      std::string others;
+      for (const auto& f : p->shadowed_files) others += (others.empty() ? "" : ", ") + f;
+      throw ConfigError(use.plugin_at, std::string(to_string(kind)) + " '" + use.plugin + "' is provided by more than one file: " +
+                                           p->file + " (first in the search order: --plugin-dir, run.plugin_dirs, " +
+                                           "$SGMTK_PLUGIN_PATH, built-in) and " + others +
+                                           ". Rename one, or add \"" + use.plugin +
+                                           "\" to [run] override_plugins to use the first");
+    }
+    return *p;
+  }
   std::string msg = std::string("no ") + to_string(kind) + " plugin named '" + use.plugin + "'";
   const auto names = registry.names(kind);
   const std::string guess = did_you_mean(use.plugin, names);
@@ -56,9 +70,9 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
   }
 
   // Plugins.
-  plan.target_info = &resolve(registry, PluginKind::target, spec.target);
+  plan.target_info = &resolve(registry, PluginKind::target, spec.target, spec.override_plugins);
   for (const auto& use : spec.samplers) {
-    const PluginInfo& info = resolve(registry, PluginKind::sampler, use);
+    const PluginInfo& info = resolve(registry, PluginKind::sampler, use, spec.override_plugins);
     try {
       plan.samplers.push_back({&info, validate_params(info.params, use.params, "sampler '" + info.name + "'"), use.label});
       plan.sampler_objects.push_back(registry.make_sampler(info, use.params));
@@ -69,7 +83,7 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
     }
   }
   for (const auto& use : spec.metrics) {
-    const PluginInfo& info = resolve(registry, PluginKind::metric, use);
+    const PluginInfo& info = resolve(registry, PluginKind::metric, use, spec.override_plugins);
     try {
       plan.metrics.push_back({&info, validate_params(info.params, use.params, "metric '" + info.name + "'"), use.label});
       plan.metric_objects.push_back(registry.make_metric(info, use.params));
@@ -205,6 +219,10 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
                                         return s;
                                       }() + ")");
       }
+      PluginUse reference_use;  // the same one-file rule as for the pipeline's own samplers
+      reference_use.plugin = plan.reference.sampler;
+      reference_use.plugin_at = use.at;
+      resolve(registry, PluginKind::sampler, reference_use, spec.override_plugins);
       plan.reference.object = registry.make_sampler(*info, {});
       plan.reference.info = info;
       const SamplerTraits rt = plan.reference.object->traits();

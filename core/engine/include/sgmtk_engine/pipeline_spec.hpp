@@ -55,6 +55,9 @@ struct PipelineSpec {
   /// split (w2_exact, w2_sinkhorn); w2_exact takes seconds at 2e4, and refuses over 5e4 by default.
   Index subsample = 20000;
   std::vector<std::string> plugin_dirs;  ///< resolved relative to the pipeline file's folder
+  /// Plugin names this pipeline uses knowing that more than one file provides them (the first
+  /// in the search order is used); any other such name is refused (plugin_registry.hpp).
+  std::vector<std::string> override_plugins;
 
   // [target]
   PluginUse target;
