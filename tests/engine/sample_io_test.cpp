@@ -142,6 +142,22 @@ TEST(SampleIo, CsvHeaderAndWhitespaceAreAccepted) {
   EXPECT_EQ(m(1, 1), 4.0);
 }
 
+TEST(SampleIo, CsvSeparatorsLineEndingsAndNumberSpellings) {
+  // Semicolons, runs of spaces, CRLF, a header after comments, no final newline, a '+' sign,
+  // an underflowing literal (reads as 0, as strtod and NumPy read it), a UTF-8 byte-order mark.
+  const Matrix m = read_text("sep.csv", "\xEF\xBB\xBF# made by hand\r\n\r\nx;y\r\n1;+2\r\n3   4\r\n-.5e1 ; 1e-400");
+  ASSERT_EQ(m.rows(), 2);
+  ASSERT_EQ(m.cols(), 3);
+  EXPECT_EQ(m(1, 0), 2.0);
+  EXPECT_EQ(m(0, 1), 3.0);
+  EXPECT_EQ(m(0, 2), -5.0);
+  EXPECT_EQ(m(1, 2), 0.0);
+  // Without a header: the first line is data.
+  const Matrix bom = read_text("bom.csv", "\xEF\xBB\xBF" "1,2\n");
+  EXPECT_EQ(bom.cols(), 1);
+  EXPECT_EQ(bom(0, 0), 1.0);
+}
+
 // ---- defects, each with its place -----------------------------------------------------------
 
 TEST(SampleIo, DefectsAreReportedWithTheirPlace) {
@@ -159,6 +175,36 @@ TEST(SampleIo, MissingFileIsNamedWithTheReason) {
   fs::remove(f);
   const std::string message = read_error(f);
   EXPECT_EQ(message, f.string() + ": cannot open the file (No such file or directory)");
+}
+
+TEST(SampleIo, CsvEmptyCellIsAnError) {
+  // Before: the empty cells vanished and this read as two columns.
+  expect_error(tmp("gap.csv"), "1,,2\n3,,4\n", ":1: empty cell in column 2");
+  expect_error(tmp("gap2.csv"), "1,2,3\n4,,6\n", ":2: empty cell in column 2");
+  expect_error(tmp("trailing.csv"), "1,2,\n", ":1: empty cell in column 3");
+  expect_error(tmp("leading.csv"), "x,y\n1,2\n,3\n", ":3: empty cell in column 1");
+  expect_error(tmp("semi.csv"), "1;;2\n", ":1: empty cell in column 2");
+  expect_error(tmp("tab.csv"), "1\t\t2\n", ":1: empty cell in column 2");
+  expect_error(tmp("blank.csv"), "1, ,2\n", ":1: empty cell in column 2");
+}
+
+TEST(SampleIo, CsvFirstLineWithSomeNumbersIsDataNotAHeader) {
+  // Before: any non-number on line 1 made the whole line a header, silently dropping its numbers.
+  expect_error(tmp("half.csv"), "1,abc\n2,3\n", ":1: 'abc' is not a number (column 2)");
+}
+
+TEST(SampleIo, CsvHeaderMustHaveTheRowsColumnCount) {
+  expect_error(tmp("wide.csv"), "x,y,z\n1,2\n", ":2: ragged row: 2 values, the header has 3 columns");
+}
+
+TEST(SampleIo, CsvUnprintableCellIsShownEscaped) {
+  expect_error(tmp("bin.csv"), std::string("1,\x01\xff", 4) + "\n", ":1: '\\x01\\xff' is not a number (column 2)");
+}
+
+TEST(SampleIo, CsvLineLongerThanAnySampleIsRefused) {
+  // A file without line breaks (a binary file named .csv): refused once a line is longer than
+  // the limit, not accumulated in memory up to the file's size.
+  expect_error(tmp("oneline.csv"), std::string((64u << 20) + 1, 'x'), ":1: line longer than 67108864 bytes");
 }
 
 TEST(SampleIo, NonFiniteNpyValueIsRejected) {
@@ -333,6 +379,18 @@ TEST(SampleIo, LargeNpyIsReadIntoTheMatrixDirectly) {
   const fs::path f = tmp("large.npy");
   sgmtk::engine::write_samples(f.string(), m);
   EXPECT_EXIT(std::_Exit(reads_within(f, kLargeMatrixMb + kLargeMatrixMb / 4 + 8, m)), ::testing::ExitedWithCode(0), "");
+  fs::remove(f);
+}
+
+TEST(SampleIo, LargeCsvIsReadInOnePassInAboutTheMatrixSize) {
+  if (sanitized()) GTEST_SKIP() << "AddressSanitizer's quarantine and shadow memory distort resident sizes";
+  GTEST_FLAG_SET(death_test_style, "fast");
+  const Matrix m = large_matrix();
+  const fs::path f = tmp("large.csv");
+  sgmtk::engine::write_samples(f.string(), m);
+  ASSERT_GT(static_cast<long>(fs::file_size(f)) >> 20, 2 * kLargeMatrixMb);  // the text is larger than the matrix
+  // The matrix grows by doubling, so up to twice its size may be touched on the way.
+  EXPECT_EXIT(std::_Exit(reads_within(f, 2 * kLargeMatrixMb + 8, m)), ::testing::ExitedWithCode(0), "");
   fs::remove(f);
 }
 

@@ -6,15 +6,14 @@
 #include <algorithm>
 #include <bit>
 #include <cctype>
+#include <charconv>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstdint>
 #include <cstring>
-#include <fstream>
 #include <limits>
-#include <sstream>
 #include <string_view>
 #include <vector>
 
@@ -93,22 +92,6 @@ class SampleFile {
   int fd_ = -1;
   std::uint64_t size_ = 0;
 };
-
-std::string read_all(const std::string& path) {
-  SampleFile file(path);
-  std::string bytes(static_cast<std::size_t>(file.size()), '\0');
-  bytes.resize(file.read(bytes.data(), bytes.size()));
-  return bytes;
-}
-
-Matrix from_rows(const std::vector<std::vector<double>>& rows) {
-  const Index n = static_cast<Index>(rows.size());
-  const Index d = static_cast<Index>(rows.front().size());
-  Matrix m(d, n);
-  for (Index j = 0; j < n; ++j)
-    for (Index i = 0; i < d; ++i) m(i, j) = rows[static_cast<std::size_t>(j)][static_cast<std::size_t>(i)];
-  return m;
-}
 
 // File content quoted in a message: printable ASCII as it is, other bytes as \xHH (a binary
 // file must not put control characters on the terminal), cut after 40 bytes.
@@ -373,47 +356,202 @@ double decode(const char* p, std::size_t item, bool byte_swapped) {
   return std::bit_cast<float>(byte_swapped ? __builtin_bswap32(u) : u);
 }
 
+// ---- CSV ------------------------------------------------------------------------------------
+// One point per line. Blank lines and lines starting with '#' are skipped; the first other line
+// is a header when none of its cells is a number. Read in one pass through a 64 KB buffer; the
+// points go straight into the matrix.
+
+// A line longer than this is not a line of numbers (a binary file, a file without line breaks):
+// refused rather than held in memory up to the file's size. 64 MB is some 3 million coordinates.
+constexpr std::size_t kMaxCsvLine = std::size_t{64} << 20;
+
+enum class Cell { Number, Empty, NotANumber, NotFinite };
+
+// from_chars reports a literal beyond the double range as out of range, with no value, whether
+// it overflows (1e999: not finite, as strtod's inf) or underflows (1e-400: zero, as strtod and
+// NumPy read it). Which one is the sign of the leading digit's decimal exponent.
+bool overflows(std::string_view s) {
+  if (!s.empty() && (s[0] == '-' || s[0] == '+')) s.remove_prefix(1);
+  const std::size_t e = s.find_first_of("eE");
+  long long exponent = 0;
+  if (e != std::string_view::npos) {
+    std::string_view digits = s.substr(e + 1);
+    const bool negative = !digits.empty() && digits[0] == '-';
+    if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) digits.remove_prefix(1);
+    for (const char c : digits) exponent = std::min(exponent * 10 + (c - '0'), 1'000'000'000LL);
+    if (negative) exponent = -exponent;
+  }
+  const std::string_view mantissa = s.substr(0, e);
+  const std::size_t point = std::min(mantissa.find('.'), mantissa.size());
+  const std::size_t lead = mantissa.find_first_of("123456789");  // found: zero is never out of range
+  const long long lead_power = lead < point ? static_cast<long long>(point - lead - 1) : -static_cast<long long>(lead - point);
+  return lead_power + exponent > 0;
+}
+
+// A trimmed cell. std::from_chars, not strtod: strtod follows the C locale (under a German one
+// "1.5" reads as 1 and stops) and also takes hex floats; from_chars takes decimal only, whatever
+// the locale. A leading '+' (printf's %+g) is allowed, as strtod allowed it.
+Cell parse_cell(std::string_view cell, double& value) {
+  if (cell.empty()) return Cell::Empty;
+  std::string_view s = cell;
+  if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec == std::errc::invalid_argument || end != s.data() + s.size()) return Cell::NotANumber;
+  if (ec == std::errc::result_out_of_range) {
+    if (overflows(s)) return Cell::NotFinite;
+    value = s[0] == '-' ? -0.0 : 0.0;
+  }
+  return std::isfinite(value) ? Cell::Number : Cell::NotFinite;
+}
+
+std::string_view trim(std::string_view s, const char* blanks) {
+  const std::size_t first = s.find_first_not_of(blanks);
+  if (first == std::string_view::npos) return {};
+  return s.substr(first, s.find_last_not_of(blanks) - first + 1);
+}
+
+class CsvReader {
+ public:
+  explicit CsvReader(const std::string& path) : path_(path) {}
+
+  Matrix read(SampleFile& file) {
+    std::vector<char> chunk(std::size_t{1} << 16);
+    std::string carry;  // the start of a line that continues in the next chunk
+    while (const std::size_t got = file.read(chunk.data(), chunk.size())) {
+      std::string_view rest(chunk.data(), got);
+      for (std::size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
+        if (carry.empty()) {
+          line(rest.substr(0, nl));  // parsed where it lies: no copy for lines within a chunk
+        } else {
+          append(carry, rest.substr(0, nl));
+          line(carry);
+          carry.clear();
+        }
+      }
+      append(carry, rest);
+    }
+    if (!carry.empty()) line(carry);  // the last line, without a line break
+    if (n_ == 0) throw Error(path_ + ": no points in the file");
+    points_.conservativeResize(d_, n_);
+    return std::move(points_);
+  }
+
+ private:
+  std::string where() const { return path_ + ":" + std::to_string(line_no_) + ": "; }
+
+  void append(std::string& carry, std::string_view piece) const {
+    if (carry.size() + piece.size() > kMaxCsvLine) {
+      throw Error(path_ + ":" + std::to_string(line_no_ + 1) + ": line longer than " + std::to_string(kMaxCsvLine) +
+                  " bytes: not a file of points");
+    }
+    carry.append(piece);
+  }
+
+  // One separator per line: a comma if the line has one, else a semicolon, else a tab, else
+  // runs of spaces. Around a comma or semicolon spaces and tabs are padding, around a tab
+  // spaces are; so "1, 2" is two cells and "1,,2" three, the middle one empty.
+  void split(std::string_view text) {
+    cells_.clear();
+    char separator = ' ';
+    for (const char c : {',', ';', '\t'}) {
+      if (text.find(c) != std::string_view::npos) {
+        separator = c;
+        break;
+      }
+    }
+    if (separator == ' ') {
+      for (std::string_view rest = trim(text, " "); !rest.empty(); rest = trim(rest, " ")) {
+        const std::size_t end = std::min(rest.find(' '), rest.size());
+        cells_.push_back(rest.substr(0, end));
+        rest.remove_prefix(end);
+      }
+      return;
+    }
+    const char* padding = separator == '\t' ? " " : " \t";
+    for (;;) {
+      const std::size_t end = text.find(separator);
+      cells_.push_back(trim(text.substr(0, end), padding));
+      if (end == std::string_view::npos) return;
+      text.remove_prefix(end + 1);
+    }
+  }
+
+  void line(std::string_view text) {
+    ++line_no_;
+    if (line_no_ == 1 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // a UTF-8 byte-order mark
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    const std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos || text[first] == '#') return;
+    split(text);
+
+    row_.clear();
+    std::size_t bad = cells_.size();  // the first cell that is not a finite number
+    Cell bad_kind = Cell::Number;
+    bool any_text = false;
+    bool any_number = false;
+    for (std::size_t k = 0; k < cells_.size(); ++k) {
+      double v = 0.0;
+      const Cell kind = parse_cell(cells_[k], v);
+      any_text |= kind == Cell::NotANumber;
+      any_number |= kind == Cell::Number || kind == Cell::NotFinite;
+      if (kind == Cell::Number) {
+        row_.push_back(v);
+      } else if (bad == cells_.size()) {
+        bad = k;
+        bad_kind = kind;
+      }
+    }
+    if (!content_seen_) {
+      content_seen_ = true;
+      // A header only if nothing in it is a number: "1,abc" is a point with a defect, and
+      // taking it for a header would drop the point.
+      if (any_text && !any_number) {
+        header_columns_ = cells_.size();
+        return;
+      }
+    }
+    if (bad < cells_.size()) {
+      const std::string column = std::to_string(bad + 1);
+      const std::string cell = quoted(cells_[bad]);
+      if (bad_kind == Cell::Empty) throw Error(where() + "empty cell in column " + column);
+      if (bad_kind == Cell::NotFinite) throw Error(where() + "value '" + cell + "' is not a finite number (column " + column + ")");
+      throw Error(where() + "'" + cell + "' is not a number (column " + column + ")");
+    }
+    if (d_ == 0 && header_columns_ != 0 && row_.size() != header_columns_) {
+      throw Error(where() + "ragged row: " + std::to_string(row_.size()) + " values, the header has " + std::to_string(header_columns_) +
+                  " columns");
+    }
+    if (d_ == 0) {
+      d_ = static_cast<Index>(row_.size());
+      // About 64 KB to start with, then doubling: for a column-major matrix whose row count
+      // stays, Eigen's conservativeResize is a realloc, which moves large blocks by remapping
+      // pages rather than copying, so the memory used stays near the matrix's own size.
+      points_.resize(d_, std::max<Index>(1, 8192 / d_));
+    } else if (static_cast<Index>(row_.size()) != d_) {
+      throw Error(where() + "ragged row: " + std::to_string(row_.size()) + " values, " +
+                  (header_columns_ != 0 ? "the header has " + std::to_string(header_columns_) + " columns"
+                                        : "the first row has " + std::to_string(d_)));
+    }
+    if (n_ == points_.cols()) points_.conservativeResize(d_, 2 * n_);
+    points_.col(n_++) = Eigen::Map<const Eigen::VectorXd>(row_.data(), d_);
+  }
+
+  const std::string& path_;
+  long line_no_ = 0;
+  bool content_seen_ = false;     // a line other than blank or comment has been read
+  std::size_t header_columns_ = 0;  // 0: no header
+  Index d_ = 0;                   // 0: no point yet
+  Index n_ = 0;
+  Matrix points_;                 // d_ x capacity; the first n_ columns are the points
+  std::vector<std::string_view> cells_;
+  std::vector<double> row_;
+};
+
 }  // namespace
 
 Matrix read_csv_samples(const std::string& path) {
-  std::istringstream in(read_all(path));
-  std::vector<std::vector<double>> rows;
-  std::string line;
-  int line_no = 0;
-  while (std::getline(in, line)) {
-    ++line_no;
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    if (line.find_first_not_of(" \t") == std::string::npos || line[line.find_first_not_of(" \t")] == '#') continue;
-    for (char& c : line)
-      if (c == ',' || c == ';' || c == '\t') c = ' ';
-    std::istringstream cells(line);
-    std::vector<double> row;
-    std::string cell;
-    bool numeric = true;
-    while (cells >> cell) {
-      char* end = nullptr;
-      const double v = std::strtod(cell.c_str(), &end);
-      if (end == cell.c_str() || *end != '\0') {
-        numeric = false;
-        break;
-      }
-      if (!std::isfinite(v)) {
-        throw Error(path + ":" + std::to_string(line_no) + ": value '" + cell + "' is not a finite number");
-      }
-      row.push_back(v);
-    }
-    if (!numeric) {
-      if (rows.empty() && line_no == 1) continue;  // a header line
-      throw Error(path + ":" + std::to_string(line_no) + ": '" + cell + "' is not a number");
-    }
-    if (!rows.empty() && row.size() != rows.front().size()) {
-      throw Error(path + ":" + std::to_string(line_no) + ": ragged row: " + std::to_string(row.size()) + " values, the first row has " +
-                  std::to_string(rows.front().size()));
-    }
-    rows.push_back(std::move(row));
-  }
-  if (rows.empty() || rows.front().empty()) throw Error(path + ": no points in the file");
-  return from_rows(rows);
+  SampleFile file(path);
+  return CsvReader(path).read(file);
 }
 
 Matrix read_npy_samples(const std::string& path) {
