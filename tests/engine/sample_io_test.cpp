@@ -105,7 +105,8 @@ TEST(SampleIo, ReadsNumpyFloat32FortranOrderAndOneDimensional) {
 
 TEST(SampleIo, NpyFortranOrderFloat64IsTransposedCorrectly) {
   // (3, 2) float64, Fortran order: the first column (1, 2, 3), then the second (10, 20, 30).
-  const Matrix m = read_text("f8f.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (3, 2), }", raw<double>({1, 2, 3, 10, 20, 30})));
+  const Matrix m =
+      read_text("f8f.npy", npy("{'descr': '<f8', 'fortran_order': True, 'shape': (3, 2), }", raw<double>({1, 2, 3, 10, 20, 30})));
   ASSERT_EQ(m.rows(), 2);
   ASSERT_EQ(m.cols(), 3);
   for (int r = 0; r < 3; ++r) {
@@ -122,7 +123,8 @@ TEST(SampleIo, NpyVersions2And3AndBigEndianAreRead) {
     EXPECT_EQ(m(1, 0), -2.0) << major;
   }
   // '>f8': the bytes of 1.5 (0x3FF8000000000000) most significant first.
-  const Matrix be = read_text("be.npy", npy("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", std::string("\x3f\xf8\0\0\0\0\0\0", 8)));
+  const std::string one_and_a_half("\x3f\xf8\0\0\0\0\0\0", 8);
+  const Matrix be = read_text("be.npy", npy("{'descr': '>f8', 'fortran_order': False, 'shape': (1,), }", one_and_a_half));
   EXPECT_EQ(be(0, 0), 1.5);
 }
 
@@ -274,6 +276,27 @@ TEST(SampleIo, NpyDataSizeMustMatchTheFile) {
   // size, before anything is allocated.
   expect_error(tmp("lie.npy"), npy("{'descr': '<f8', 'fortran_order': False, 'shape': (1099511627776, 1000), }", raw<double>({1})),
                ": truncated data (8 bytes, need 8796093022208000)");
+}
+
+// ---- the fuzzer's seeds ---------------------------------------------------------------------
+
+TEST(SampleIo, FuzzSeedsAreWhatTheirNamesSay) {
+  // tests/fuzz/samples_corpus: valid_* must be read, broken_* refused, by the reader their
+  // extension picks, so that the seeds start the fuzzer on both sides of every check.
+  int valid = 0;
+  int broken = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(SGMTK_TEST_SOURCE_DIR) / "tests/fuzz/samples_corpus")) {
+    const std::string name = entry.path().filename().string();
+    if (name.rfind("valid_", 0) == 0) {
+      ++valid;
+      EXPECT_NO_THROW(sgmtk::engine::read_samples(entry.path().string())) << name;
+    } else if (name.rfind("broken_", 0) == 0) {
+      ++broken;
+      EXPECT_THROW(sgmtk::engine::read_samples(entry.path().string()), sgmtk::Error) << name;
+    }
+  }
+  EXPECT_GE(valid, 10);
+  EXPECT_GE(broken, 10);
 }
 
 // ---- what is not a regular file ------------------------------------------------------------
