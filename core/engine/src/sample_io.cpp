@@ -5,13 +5,12 @@
 
 #include <algorithm>
 #include <bit>
-#include <cctype>
-#include <charconv>
 #include <cerrno>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <string_view>
@@ -34,7 +33,7 @@ const char* kind_of(mode_t mode) {
   if (S_ISCHR(mode)) return "a character device";
   if (S_ISBLK(mode)) return "a block device";
   if (S_ISSOCK(mode)) return "a socket";
-  return "not a plain file";
+  return "an unknown kind of file";
 }
 
 // A sample file opened for reading, refused unless it is a regular file: a FIFO would block in
@@ -46,20 +45,17 @@ class SampleFile {
     // stat() first so that a device is refused without being opened (opening some has effects).
     struct stat st {};
     if (::stat(path.c_str(), &st) != 0) fail_errno("cannot open the file");
-    if (!S_ISREG(st.st_mode)) throw Error(path + ": not a regular file (" + kind_of(st.st_mode) + ")");
+    require_regular(st);
     // O_NONBLOCK: if the path was swapped for a FIFO since stat(), open() returns instead of
     // waiting for a writer, and fstat() below refuses it. It has no effect on regular files.
     fd_ = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
     if (fd_ < 0) fail_errno("cannot open the file");
-    if (::fstat(fd_, &st) != 0) {
-      const int e = errno;
+    try {
+      if (::fstat(fd_, &st) != 0) fail_errno("cannot open the file");
+      require_regular(st);
+    } catch (...) {
       ::close(fd_);
-      errno = e;
-      fail_errno("cannot open the file");
-    }
-    if (!S_ISREG(st.st_mode)) {
-      ::close(fd_);
-      throw Error(path + ": not a regular file (" + kind_of(st.st_mode) + ")");
+      throw;
     }
     size_ = static_cast<std::uint64_t>(st.st_size);
   }
@@ -86,6 +82,9 @@ class SampleFile {
   }
 
  private:
+  void require_regular(const struct stat& st) const {
+    if (!S_ISREG(st.st_mode)) throw Error(path_ + ": not a regular file (" + kind_of(st.st_mode) + ")");
+  }
   [[noreturn]] void fail_errno(const char* what) const { throw Error(path_ + ": " + what + " (" + std::strerror(errno) + ")"); }
 
   std::string path_;
@@ -190,9 +189,12 @@ class NpyHeaderParser {
     return false;
   }
   void skip_space() {
-    while (pos_ < text_.size() && std::strchr(" \t\n\r\f", text_[pos_]) != nullptr && text_[pos_] != '\0') ++pos_;
+    while (pos_ < text_.size() && text_[pos_] != '\0' && std::strchr(" \t\n\r\f", text_[pos_]) != nullptr) ++pos_;
   }
-  static bool word_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.'; }
+  // ASCII only, whatever the C locale (std::isalnum is not).
+  static bool word_char(char c) {
+    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '.';
+  }
   // The word at pos_ (for messages and for names and numbers), or the single character there.
   std::string_view token() const {
     std::size_t end = pos_;
@@ -229,7 +231,7 @@ class NpyHeaderParser {
     if (c == '\'' || c == '"') return PyValue{PyValue::Kind::String, string_literal(), false, {}};
     if (c == '(' || c == '[') return sequence(depth);
     const std::size_t start = pos_;
-    if (c == '-' || c == '+' || c == '.' || std::isdigit(static_cast<unsigned char>(c))) {
+    if (c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9')) {
       // A number as spelled: the sign, then digits and whatever else would make it a Python
       // number (2.0, 1e3, 0x10); only sizes are used, and they are checked where they are.
       std::size_t end = pos_ + 1;
@@ -563,7 +565,8 @@ Matrix read_npy_samples(const std::string& path) {
   const int major = static_cast<unsigned char>(preamble[6]);
   const int minor = static_cast<unsigned char>(preamble[7]);
   if (minor != 0 || major < 1 || major > 3) {
-    throw Error(path + ": unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) + " (known: 1.0, 2.0, 3.0)");
+    throw Error(path + ": unsupported .npy format version " + std::to_string(major) + "." + std::to_string(minor) +
+                " (known: 1.0, 2.0, 3.0)");
   }
   // 3.0 differs from 2.0 only in allowing UTF-8 in the header, which a float array's never needs.
   const std::size_t length_bytes = major == 1 ? 2 : 4;
