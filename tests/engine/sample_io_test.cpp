@@ -46,11 +46,12 @@ void expect_error(const fs::path& file, const std::string& content, const std::s
 }
 
 Matrix read_text(const std::string& name, const std::string& content) {
-  const fs::path f = tmp(name);
-  std::ofstream(f, std::ios::binary) << content;
-  Matrix m = sgmtk::engine::read_samples(f.string());
-  fs::remove(f);
-  return m;
+  struct Removed {
+    fs::path file;
+    ~Removed() { fs::remove(file); }  // also when reading throws
+  } f{tmp(name)};
+  std::ofstream(f.file, std::ios::binary) << content;
+  return sgmtk::engine::read_samples(f.file.string());
 }
 
 /// An .npy file's bytes: format version `major`.0 (or `major`.`minor`), this header dict,
