@@ -6,9 +6,9 @@
 #include <sgmtk_engine/exception_message.hpp>
 #include <sgmtk_engine/executor.hpp>
 #include <sgmtk_engine/memory_estimate.hpp>
+#include <sgmtk_engine/output_lock.hpp>
 #include <sgmtk_engine/particle_split.hpp>
 #include <sgmtk_engine/results_io.hpp>
-#include <sgmtk_engine/output_lock.hpp>
 #include <sgmtk_engine/run_journal.hpp>
 #include <sgmtk_engine/run_supervisor.hpp>
 
@@ -30,10 +30,6 @@ std::string first_failure(engine::Communicator& comm, const std::string& mine) {
   if (mine.empty() || comm.is_root()) return comm.first_nonempty(mine);
   return comm.first_nonempty("MPI rank " + std::to_string(comm.rank()) + ": " + mine);
 }
-
-}  // namespace
-
-namespace {
 
 // One attempt at the whole run; `crash_signal` != 0 when the previous attempt's process died of
 // that signal (run_supervisor.hpp).
