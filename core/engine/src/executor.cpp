@@ -5,6 +5,7 @@
 #include <sgmtk/ou.hpp>
 #include <sgmtk/parallel.hpp>
 #include <sgmtk_engine/exception_message.hpp>
+#include <sgmtk_engine/run_supervisor.hpp>
 
 #include <tbb/parallel_pipeline.h>
 #include <tbb/task_arena.h>
@@ -16,7 +17,6 @@
 #include <condition_variable>
 #include <deque>
 #include <cstdio>
-#include <cstring>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -59,12 +59,10 @@ RunOutcome crashed_outcome(const RunPlan& plan, const PlannedRun& run, int signa
   RunOutcome out;
   out.run = run;
   out.status = RunStatus::crashed;
-  const char* name = sigabbrev_np(signal);
-  const char* what = sigdescr_np(signal);
   std::string metrics;
   for (const auto& m : plan.metrics) metrics += (metrics.empty() ? "" : ", ") + m.label + " (" + m.info->file + ")";
-  out.message = "the process computing this run died of signal " + std::to_string(signal) + " (SIG" + (name ? name : "?") + ": " +
-                (what ? what : "unknown") + ") in plugin code: sampler '" + plan.samplers[run.sampler_index].label + "' (" +
+  out.message = "the process computing this run died of signal " + std::to_string(signal) + ", " + signal_name(signal) +
+                ", in plugin code: sampler '" + plan.samplers[run.sampler_index].label + "' (" +
                 plan.samplers[run.sampler_index].info->file + "), target '" + plan.target_info->name + "' (" +
                 plan.target_info->file + "), metrics " + metrics + ". The other runs went on; --fresh retries it";
   return out;

@@ -67,15 +67,7 @@ void PluginRegistry::scan(const std::vector<std::string>& folders, MissingFolder
     folders_.push_back(folder);
     std::vector<fs::path> files;
     for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->path().extension() != ".so") continue;
-      // dlopen of a FIFO blocks forever and of a device reads without end: only regular files
-      // (or links to them) are candidates.
-      std::error_code sec;
-      if (!fs::is_regular_file(it->path(), sec)) {
-        failures_.push_back({it->path().string(), "not a regular file (a FIFO, device or folder with a .so name): skipped"});
-        continue;
-      }
-      files.push_back(it->path());
+      if (it->path().extension() == ".so") files.push_back(it->path());  // load_file checks what it is
     }
     if (ec) {
       failures_.push_back({folder, "cannot read the folder: " + ec.message()});
@@ -98,9 +90,6 @@ std::string loader_message(const std::string& path, const std::string& fallback)
   const char* why = dlerror();
   return why ? std::string(why) : fallback;
 }
-}  // namespace
-
-namespace {
 
 // FNV-1a, 64 bits: not a defence against tampering, a fingerprint of the bytes, so that a
 // rebuilt plugin (same name and version, other code) is told apart from the one that ran.
@@ -147,9 +136,11 @@ std::string elf_layout_problem(const std::string& bytes) {
 void PluginRegistry::load_file(const std::string& path) {
   std::string bytes;
   {
+    // dlopen of a FIFO blocks forever and of a device reads without end: only regular files
+    // (or links to them) are opened.
     std::error_code sec;
     if (!fs::is_regular_file(path, sec)) {
-      failures_.push_back({path, "not a regular file: skipped"});
+      failures_.push_back({path, "not a regular file (a FIFO, device or folder with a .so name): skipped"});
       return;
     }
     std::ifstream in(path, std::ios::binary);
@@ -252,9 +243,7 @@ PluginInfo* PluginRegistry::find_mutable(const std::string& name) {
 }
 
 const PluginInfo* PluginRegistry::find_any(const std::string& name) const {
-  for (const auto& p : plugins_)
-    if (p.name == name) return &p;
-  return nullptr;
+  return const_cast<PluginRegistry*>(this)->find_mutable(name);
 }
 
 std::vector<std::string> PluginRegistry::names(PluginKind kind) const {

@@ -8,9 +8,9 @@
 #include <cstdio>
 #include <fcntl.h>
 #include <filesystem>
-#include <unistd.h>
 #include <fstream>
 #include <sstream>
+#include <unistd.h>
 
 namespace sgmtk::engine {
 namespace {

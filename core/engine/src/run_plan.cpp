@@ -15,20 +15,21 @@ SourcePos locate(const PluginUse& use, const std::string& key, const std::map<st
   return use.at;
 }
 
+// Another file with the same name was not loaded: refuse to guess which one the user meant,
+// unless the pipeline has said it knows ([run] override_plugins).
+void refuse_ambiguous(const PluginInfo& p, const SourcePos& at, const std::vector<std::string>& overrides) {
+  if (p.shadowed_files.empty() || std::find(overrides.begin(), overrides.end(), p.name) != overrides.end()) return;
+  std::string others;
+  for (const auto& f : p.shadowed_files) others += (others.empty() ? "" : ", ") + f;
+  throw ConfigError(at, std::string(to_string(p.kind)) + " '" + p.name + "' is provided by more than one file: " + p.file +
+                            " (first in the search order: --plugin-dir, run.plugin_dirs, $SGMTK_PLUGIN_PATH, built-in) and " +
+                            others + ". Rename one, or add \"" + p.name + "\" to [run] override_plugins to use the first");
+}
+
 const PluginInfo& resolve(const PluginRegistry& registry, PluginKind kind, const PluginUse& use,
                           const std::vector<std::string>& overrides) {
   if (const PluginInfo* p = registry.find(kind, use.plugin)) {
-    // Another file with the same name was not loaded: say which one runs, unless the pipeline
-    // has already said it knows.
-    if (!p->shadowed_files.empty() && std::find(overrides.begin(), overrides.end(), use.plugin) == overrides.end()) {
-      std::string others;
-      for (const auto& f : p->shadowed_files) others += (others.empty() ? "" : ", ") + f;
-      throw ConfigError(use.plugin_at, std::string(to_string(kind)) + " '" + use.plugin + "' is provided by more than one file: " +
-                                           p->file + " (first in the search order: --plugin-dir, run.plugin_dirs, " +
-                                           "$SGMTK_PLUGIN_PATH, built-in) and " + others +
-                                           ". Rename one, or add \"" + use.plugin +
-                                           "\" to [run] override_plugins to use the first");
-    }
+    refuse_ambiguous(*p, use.plugin_at, overrides);
     return *p;
   }
   std::string msg = std::string("no ") + to_string(kind) + " plugin named '" + use.plugin + "'";
@@ -219,10 +220,7 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
                                         return s;
                                       }() + ")");
       }
-      PluginUse reference_use;  // the same one-file rule as for the pipeline's own samplers
-      reference_use.plugin = plan.reference.sampler;
-      reference_use.plugin_at = use.at;
-      resolve(registry, PluginKind::sampler, reference_use, spec.override_plugins);
+      refuse_ambiguous(*info, use.at, spec.override_plugins);  // the rule of the pipeline's own samplers
       plan.reference.object = registry.make_sampler(*info, {});
       plan.reference.info = info;
       const SamplerTraits rt = plan.reference.object->traits();

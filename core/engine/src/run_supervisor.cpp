@@ -19,13 +19,13 @@ void forward_to_child(int signal) {
   if (g_child > 0) ::kill(static_cast<pid_t>(g_child), signal);
 }
 
+}  // namespace
+
 std::string signal_name(int signal) {
   const char* abbrev = sigabbrev_np(signal);
   const char* what = sigdescr_np(signal);
   return std::string("SIG") + (abbrev ? abbrev : "?") + " (" + (what ? what : "unknown signal") + ")";
 }
-
-}  // namespace
 
 bool is_crash_signal(int signal) {
   switch (signal) {

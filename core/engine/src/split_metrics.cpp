@@ -163,7 +163,6 @@ MetricValue finish_summable(const SummableMetric& metric, const std::string& rel
   return metric.finish(total, context, n);
 }
 
-
 }  // namespace
 
 MetricOutcome SplitMetrics::compute(const Metric& metric, bool floor) {

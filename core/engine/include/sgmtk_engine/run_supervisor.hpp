@@ -18,6 +18,7 @@
 // alone) nor when SGMTK_NO_SUPERVISOR=1 (to run the work in-process, e.g. under a debugger).
 
 #include <functional>
+#include <string>
 
 namespace sgmtk::engine {
 
@@ -30,5 +31,8 @@ int run_supervised(const std::function<int(int previous_crash_signal)>& attempt)
 
 /// True for the signals that mean "the code crashed" rather than "somebody stopped it".
 bool is_crash_signal(int signal);
+
+/// "SIGSEGV (Segmentation fault)": how messages name a signal.
+std::string signal_name(int signal);
 
 }  // namespace sgmtk::engine
