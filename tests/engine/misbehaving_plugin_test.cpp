@@ -10,6 +10,7 @@
 #include <cmath>
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -40,6 +41,14 @@ const engine::RunOutcome& find(const Ran& r, const std::string& sampler, Index s
     if (r.plan.samplers[o.run.sampler_index].label == sampler && o.run.point.steps == steps) return o;
   }
   throw std::runtime_error("no run of " + sampler + " at " + std::to_string(steps) + " steps");
+}
+
+// One 4-step Euler-Maruyama run on a 2-d Gaussian, measured by `metrics` in this order.
+std::string em_run_with_metrics(const std::vector<std::string>& metrics) {
+  std::string toml = "[run]\nparticles = 64\n[target]\nplugin = \"gaussian\"\ndim = 2\n[process]\nhorizon = 1.0\nsteps = 4\n"
+                     "[[sampler]]\nplugin = \"euler_maruyama\"\n";
+  for (const auto& m : metrics) toml += "[[metric]]\nplugin = \"" + m + "\"\n";
+  return toml;
 }
 
 // Both misbehaving samplers fail only on their 4-step runs (fail_steps = 4).
@@ -91,23 +100,7 @@ TEST(MisbehavingPlugin, NonFiniteSamplerOutputIsDivergedAndOthersAreKept) {
 
 TEST(MisbehavingPlugin, FailingMetricsFailTheRunButTheOtherMetricIsReported) {
   const auto registry = registry_with_misbehaving();
-  const Ran r = run(R"([run]
-particles = 64
-[target]
-plugin = "gaussian"
-dim = 2
-[process]
-horizon = 1.0
-steps = 4
-[[sampler]]
-plugin = "euler_maruyama"
-[[metric]]
-plugin = "throwing_metric"
-[[metric]]
-plugin = "nan_metric"
-[[metric]]
-plugin = "w2_gaussian"
-)",
+  const Ran r = run(em_run_with_metrics({"throwing_metric", "nan_metric", "w2_gaussian"}),
                     registry);
   ASSERT_EQ(r.outcomes.size(), 1u);
   const auto& o = r.outcomes[0];
@@ -133,19 +126,7 @@ TEST(MisbehavingPlugin, MessagesNameThePluginAndItsFile) {
     EXPECT_NE(bad.message.find(name), std::string::npos) << bad.message;
     EXPECT_NE(bad.message.find("misbehaving_samplers.so"), std::string::npos) << bad.message;
   }
-  const Ran m = run(R"([run]
-particles = 64
-[target]
-plugin = "gaussian"
-dim = 2
-[process]
-horizon = 1.0
-steps = 4
-[[sampler]]
-plugin = "euler_maruyama"
-[[metric]]
-plugin = "throwing_metric"
-)",
+  const Ran m = run(em_run_with_metrics({"throwing_metric"}),
                     registry);
   EXPECT_NE(m.outcomes[0].message.find("misbehaving_metrics.so"), std::string::npos) << m.outcomes[0].message;
 }
@@ -187,19 +168,7 @@ plugin = "w2_gaussian"
 // failed in results.csv), it is never written as ok with stderr = inf.
 TEST(MisbehavingPlugin, InfiniteStderrIsAFailureNotOk) {
   const auto registry = registry_with_misbehaving();
-  const Ran r = run(R"([run]
-particles = 64
-[target]
-plugin = "gaussian"
-dim = 2
-[process]
-horizon = 1.0
-steps = 4
-[[sampler]]
-plugin = "euler_maruyama"
-[[metric]]
-plugin = "inf_stderr_metric"
-)",
+  const Ran r = run(em_run_with_metrics({"inf_stderr_metric"}),
                     registry);
   const auto& o = r.outcomes[0];
   EXPECT_EQ(o.status, RunStatus::failed);
