@@ -33,7 +33,8 @@ namespace sgmtk {
 
 /// Bumped whenever a change to any type that crosses the boundary (the interfaces in this
 /// folder, Params, the descriptor) would break an already-built plugin.
-inline constexpr std::uint32_t abi_version = 1;
+/// 2: PluginEntry::memory (the estimate --max-memory checks before anything is built).
+inline constexpr std::uint32_t abi_version = 2;
 
 enum class PluginKind : std::uint32_t { target = 1, sampler = 2, metric = 3 };
 SGMTK_API const char* to_string(PluginKind kind);
@@ -43,6 +44,39 @@ using SamplerFactory = std::unique_ptr<Sampler> (*)(const Params&);
 using MetricFactory = std::unique_ptr<Metric> (*)(const Params&);
 using ParamSpecsFn = std::vector<ParamSpec> (*)();
 
+/// The run a memory estimate is asked about: the dimension d of the target and the number n of
+/// particles a sampler moves (or a metric compares).
+struct MemoryQuery {
+  Index dim = 0;
+  Index particles = 0;
+};
+/// Bytes a plugin will hold for these (validated) parameters, computed without constructing it,
+/// so that an impossible sweep is refused before it allocates anything (`sgmtk validate` and
+/// `run` check it against --max-memory). Count what the plugin itself allocates:
+///   target  -- its state once constructed (particles is 0): a d x d covariance is 8 d^2 bytes;
+///   metric  -- the work of one compute() on n particles beyond the clouds the engine passes in:
+///              the exact target samples it draws, projections, cost matrices, d x d moments;
+///   sampler -- the Scratch (scratch.hpp) of one block of n = particles: scratch_slots<k> for k
+///              d x n slots.
+/// An entry without one (nullptr) gets the engine's default: 16 d doubles for a target, two
+/// d x n clouds for a metric, all 16 Scratch slots (plus a d x d matrix per particle when it
+/// asks for full Hessians) for a sampler.
+using MemoryFn = std::uint64_t (*)(const Params& params, const MemoryQuery& query);
+
+/// A byte count computed in double (where products of sizes cannot overflow) as a MemoryFn
+/// result: it saturates at the largest std::uint64_t instead of wrapping to a small number.
+inline std::uint64_t memory_bytes(double bytes) {
+  constexpr double largest = 18446744073709549568.0;  // the largest double below 2^64
+  if (!(bytes < largest)) return ~std::uint64_t{0};
+  return bytes > 0 ? static_cast<std::uint64_t>(bytes) : 0;
+}
+
+/// MemoryFn of a sampler whose Scratch holds `Slots` d x n matrices.
+template <int Slots>
+std::uint64_t scratch_slots(const Params& /*params*/, const MemoryQuery& q) {
+  return memory_bytes(8.0 * Slots * static_cast<double>(q.dim) * static_cast<double>(q.particles));
+}
+
 /// One plugin (a library may hold several). Exactly one factory matches `kind`.
 struct PluginEntry {
   PluginKind kind;
@@ -51,6 +85,7 @@ struct PluginEntry {
   const char* summary;  ///< one line for `sgmtk list`
   const char* doc;      ///< a paragraph for `sgmtk describe` (math, provenance, caveats)
   ParamSpecsFn params;  ///< its parameter declarations
+  MemoryFn memory = nullptr;  ///< what it will allocate (see MemoryFn); nullptr: the engine's default
   TargetFactory make_target = nullptr;
   SamplerFactory make_sampler = nullptr;
   MetricFactory make_metric = nullptr;
@@ -69,22 +104,22 @@ inline constexpr const char* descriptor_symbol = "sgmtk_plugin_descriptor";
 
 template <class T>
 PluginEntry target_entry(const char* name, const char* version, const char* summary,
-                         const char* doc, ParamSpecsFn params) {
-  PluginEntry e{PluginKind::target, name, version, summary, doc, params};
+                         const char* doc, ParamSpecsFn params, MemoryFn memory = nullptr) {
+  PluginEntry e{PluginKind::target, name, version, summary, doc, params, memory};
   e.make_target = [](const Params& p) -> std::unique_ptr<Target> { return std::make_unique<T>(p); };
   return e;
 }
 template <class T>
 PluginEntry sampler_entry(const char* name, const char* version, const char* summary,
-                          const char* doc, ParamSpecsFn params) {
-  PluginEntry e{PluginKind::sampler, name, version, summary, doc, params};
+                          const char* doc, ParamSpecsFn params, MemoryFn memory = nullptr) {
+  PluginEntry e{PluginKind::sampler, name, version, summary, doc, params, memory};
   e.make_sampler = [](const Params& p) -> std::unique_ptr<Sampler> { return std::make_unique<T>(p); };
   return e;
 }
 template <class T>
 PluginEntry metric_entry(const char* name, const char* version, const char* summary,
-                         const char* doc, ParamSpecsFn params) {
-  PluginEntry e{PluginKind::metric, name, version, summary, doc, params};
+                         const char* doc, ParamSpecsFn params, MemoryFn memory = nullptr) {
+  PluginEntry e{PluginKind::metric, name, version, summary, doc, params, memory};
   e.make_metric = [](const Params& p) -> std::unique_ptr<Metric> { return std::make_unique<T>(p); };
   return e;
 }

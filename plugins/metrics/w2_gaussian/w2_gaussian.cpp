@@ -134,6 +134,13 @@ class W2Gaussian final : public Metric, public SummableMetric {
 
 std::vector<ParamSpec> w2_gaussian_params() { return {}; }
 
+// O(d^2), whatever n: a d x d cross-product per jackknife group, the target's covariance and its
+// square root, and the Bures terms' eigendecompositions (about eight more d x d matrices).
+std::uint64_t w2_gaussian_memory(const Params&, const MemoryQuery& q) {
+  const double d = static_cast<double>(q.dim);
+  return memory_bytes(8.0 * d * d * static_cast<double>(jackknife_groups + 8));
+}
+
 }  // namespace sgmtk::w2_gaussian
 
 SGMTK_PLUGIN(sgmtk::metric_entry<sgmtk::w2_gaussian::W2Gaussian>(
@@ -147,4 +154,4 @@ SGMTK_PLUGIN(sgmtk::metric_entry<sgmtk::w2_gaussian::W2Gaussian>(
     "E.2, E.6), e.g. for randomized-midpoint schemes or non-Gaussian targets. The standard error is a "
     "delete-a-group jackknife over 20 fixed groups of consecutive particles. Details: mean_error "
     "= |m1 - m2| and covariance_term = the square root of the trace term. Needs the target's moments.",
-    &sgmtk::w2_gaussian::w2_gaussian_params))
+    &sgmtk::w2_gaussian::w2_gaussian_params, &sgmtk::w2_gaussian::w2_gaussian_memory))

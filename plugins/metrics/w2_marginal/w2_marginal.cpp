@@ -23,6 +23,14 @@ std::vector<ParamSpec> w2_marginal_params() {
               .optional()};
 }
 
+// The drawn cloud B (d x m) and one coordinate of each cloud, sorted, per worker; split runs ask
+// for the d x d identity as directions.
+std::uint64_t w2_marginal_memory(const Params& p, const MemoryQuery& q) {
+  const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
+  const double m = p.has("samples") ? static_cast<double>(p.integer("samples")) : n;
+  return memory_bytes(8.0 * (d * m + d * d + 2.0 * (n + m)));
+}
+
 class W2Marginal final : public Metric, public ProjectedMetric {
  public:
   explicit W2Marginal(const Params& p) : samples_(p.has("samples") ? p.integer("samples") : 0) {}
@@ -74,4 +82,4 @@ SGMTK_PLUGIN(sgmtk::metric_entry<W2Marginal>(
     "(MATH.md E.6, derived there: any coupling's cost splits over coordinates). stderr 0 (exact "
     "for the clouds); as an estimate for the target it carries a finite-sample bias, smaller than "
     "the full-dimensional one (1-D rates, MATH.md E.5).",
-    &w2_marginal_params))
+    &w2_marginal_params, &w2_marginal_memory))

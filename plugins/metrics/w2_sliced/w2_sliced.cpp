@@ -28,6 +28,14 @@ std::vector<ParamSpec> w2_sliced_params() {
   };
 }
 
+// The drawn cloud B (d x m), the directions (d x P) and both clouds' projections (P x (n + m)).
+std::uint64_t w2_sliced_memory(const Params& p, const MemoryQuery& q) {
+  const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
+  const double m = p.has("samples") ? static_cast<double>(p.integer("samples")) : n;
+  const double directions = static_cast<double>(p.integer("projections"));
+  return memory_bytes(8.0 * (d * m + d * directions + directions * (n + m)));
+}
+
 class W2Sliced final : public Metric, public ProjectedMetric {
  public:
   explicit W2Sliced(const Params& p)
@@ -84,4 +92,4 @@ SGMTK_PLUGIN(sgmtk::metric_entry<W2Sliced>(
     "spread of the P values, sd/sqrt(P), through the delta method for the square root; it does not "
     "include the sampling noise of the clouds. Population value for N(0, I) vs N(m, I) in dimension "
     "d: sliced W2^2 = |m|^2/d (standard: E[(theta.m)^2] = |m|^2/d for uniform theta).",
-    &w2_sliced_params))
+    &w2_sliced_params, &w2_sliced_memory))

@@ -15,4 +15,4 @@ SGMTK_PLUGIN(sgmtk::target_entry<sgmtk::gaussian::GaussianTarget>(
     "of X_{tau-h} given X_tau (MATH.md B.8, derived there and checked numerically), and the "
     "constants K = -1/lambda_max(S), mu = 1/lambda_max(S), L = 1/lambda_min(S) (MATH.md C.6, derived "
     "there). The moment recursions of MATH.md E.1 make it the exact oracle for EM, EI, LL and PF-ODE.",
-    &sgmtk::gaussian::gaussian_params))
+    &sgmtk::gaussian::gaussian_params, &sgmtk::gaussian::gaussian_memory))

@@ -81,6 +81,11 @@ std::vector<ParamSpec> gaussian_params() {
   };
 }
 
+std::uint64_t gaussian_memory(const Params& p, const MemoryQuery& q) {
+  const double d = static_cast<double>(q.dim);
+  return memory_bytes(8.0 * (6.0 * d + (p.has("covariance") ? 4.0 * d * d : 0.0)));
+}
+
 GaussianLaw gaussian_law_from_params(const Params& p) {
   const Index d = static_cast<Index>(p.integer("dim"));
   GaussianLaw law;
@@ -121,9 +126,7 @@ GaussianLaw gaussian_law_from_params(const Params& p) {
   } else {
     law.eigenvalues = p.has("diagonal") ? broadcast(p, "diagonal", d)
                                         : Vector::Constant(d, p.has("variance") ? p.real("variance") : 1.0);
-    law.covariance = law.eigenvalues.asDiagonal();
-    law.eigenvectors = Matrix::Identity(d, d);
-    law.diagonal = true;
+    law.diagonal = true;  // covariance and eigenvectors stay empty: diag(eigenvalues) and I
   }
   return law;
 }

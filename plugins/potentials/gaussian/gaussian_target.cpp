@@ -24,7 +24,7 @@ void check_shape(const char* what, Index rows, Index cols, Index want_rows, Inde
 GaussianTarget::GaussianTarget(const Params& p) : GaussianTarget(gaussian_law_from_params(p)) {}
 
 GaussianTarget::GaussianTarget(GaussianLaw law) : law_(std::move(law)) {
-  eigen_mean_ = law_.eigenvectors.transpose() * law_.mean;
+  eigen_mean_ = law_.diagonal ? law_.mean : Vector(law_.eigenvectors.transpose() * law_.mean);
 }
 
 TargetTraits GaussianTarget::traits() const {
@@ -138,7 +138,14 @@ void GaussianTarget::evaluate(const ScoreQuery& q) const {
       Matrix hj(d, d);
       for (Index j = 0; j < n; ++j) {
         // One d x d matrix per particle is unavoidable here; with a shared time it is the same.
-        if (j == 0 || !q.times.is_shared()) hj.noalias() = -Q * precision.col(j).asDiagonal() * Q.transpose();
+        if (j == 0 || !q.times.is_shared()) {
+          if (law_.diagonal) {
+            hj.setZero();
+            hj.diagonal() = -precision.col(j);
+          } else {
+            hj.noalias() = -Q * precision.col(j).asDiagonal() * Q.transpose();
+          }
+        }
         h.col(j) = Eigen::Map<const Vector>(hj.data(), d * d);
       }
       break;
@@ -156,7 +163,12 @@ void GaussianTarget::evaluate(const ScoreQuery& q) const {
 
 void GaussianTarget::moments(Eigen::Ref<Vector> mean, Eigen::Ref<Matrix> covariance) const {
   mean = law_.mean;
-  covariance = law_.covariance;
+  if (law_.diagonal) {
+    covariance.setZero();
+    covariance.diagonal() = law_.eigenvalues;
+  } else {
+    covariance = law_.covariance;
+  }
 }
 
 void GaussianTarget::potential(ConstBlock x, Eigen::Ref<RowVector> u) const {

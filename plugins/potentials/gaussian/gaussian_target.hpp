@@ -5,6 +5,7 @@
 // and a block of particles is handled with two d x d x n products (none when S is diagonal).
 
 #include <sgmtk/params.hpp>
+#include <sgmtk/plugin.hpp>
 #include <sgmtk/target.hpp>
 
 #include <vector>
@@ -15,8 +16,8 @@ namespace sgmtk::gaussian {
 /// positive definiteness) and eigendecomposed.
 struct GaussianLaw {
   Vector mean;
-  Matrix covariance;   ///< S (symmetrized when given in full)
-  Matrix eigenvectors; ///< Q (identity when S is diagonal)
+  Matrix covariance;   ///< S (symmetrized when given in full); empty when S is diagonal
+  Matrix eigenvectors; ///< Q; empty when S is diagonal (Q = I): O(d) memory, so d = 10^5 fits
   Vector eigenvalues;  ///< lambda > 0
   bool diagonal = false;  ///< Q = I: rotations are skipped
 };
@@ -26,6 +27,9 @@ struct GaussianLaw {
 GaussianLaw gaussian_law_from_params(const Params& p);
 
 std::vector<ParamSpec> gaussian_params();
+/// PluginEntry::memory: O(d) when S is diagonal; a full S costs its parameter copy, S, Q and the
+/// eigensolver's work while it is built: about four d x d matrices.
+std::uint64_t gaussian_memory(const Params& p, const MemoryQuery& q);
 
 class GaussianTarget final : public Target {
  public:

@@ -90,6 +90,14 @@ class GaussianMixture final : public Target {
   MixtureModel model_;
 };
 
+// K means and eigenvalue columns; full covariances add a d x d rotation per component and, while
+// each is built, its parameter rows, S and the eigensolver's work.
+std::uint64_t gaussian_mixture_memory(const Params& p, const MemoryQuery& q) {
+  const double d = static_cast<double>(q.dim);
+  const double k = static_cast<double>(p.reals("weights").size());
+  return memory_bytes(8.0 * (6.0 * k * d + (p.has("covariances") ? (k + 3.0) * d * d : 0.0)));
+}
+
 std::vector<ParamSpec> gaussian_mixture_params() {
   return {
       ParamSpec::integer("dim", std::nullopt, "dimension d").at_least(1),
@@ -128,4 +136,4 @@ SGMTK_PLUGIN(sgmtk::target_entry<sgmtk::mixture::GaussianMixture>(
     "and the exact reverse transition X_{tau-h} | X_tau (MATH.md B.8, derived here, checked numerically "
     "there). Constants (semiconvexity K, strong convexity at infinity, weak log-concavity (alpha, M), upper L) "
     "are those MATH.md C.2/C.6 derives for equal isotropic covariances; they are not taken from the papers.",
-    &sgmtk::mixture::gaussian_mixture_params))
+    &sgmtk::mixture::gaussian_mixture_params, &sgmtk::mixture::gaussian_mixture_memory))

@@ -139,4 +139,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<sgmtk::euler_maruyama::EulerMaruyama>(
     "That [BS] analyses exactly this scheme (step gamma = h, start N(0, I)) is a secondary-source "
     "statement (MATH.md B.1); for [GO] and [YY] it is unverified. On Gaussian targets its output "
     "law is known in closed form (MATH.md E.1, derived there).",
-    &sgmtk::euler_maruyama::euler_maruyama_params))
+    &sgmtk::euler_maruyama::euler_maruyama_params, &sgmtk::scratch_slots<2>))

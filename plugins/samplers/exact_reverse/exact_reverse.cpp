@@ -55,4 +55,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<ExactReverse>(
     "exactly for any step count. Its normals are the shared path's increments over each step "
     "divided by sqrt(h), so it is synchronously coupled to the schemes run on the same path "
     "(the reference of the strong-error estimator, E.7). It ignores any injected score error.",
-    &exact_reverse_params))
+    &exact_reverse_params, &sgmtk::scratch_slots<2>))

@@ -44,4 +44,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<ExponentialIntegrator>(
     "E.7). The update is derived here as the exact solution of dY = (Y + 2 s_k) dt + sqrt(2) dB on "
     "the step; [YY] names exponential integrators, but that their update is exactly this one is "
     "unverified. One score evaluation per step.",
-    &exponential_integrator_params))
+    &exponential_integrator_params, &sgmtk::scratch_slots<3>))

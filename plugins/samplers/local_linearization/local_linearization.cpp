@@ -150,6 +150,14 @@ std::vector<ParamSpec> local_linearization_params() {
   };
 }
 
+// Ten d x n slots; with full Hessians (hessian = "full", or "auto" on a target without a
+// diagonal form) also a d^2 x n slot and two d x d matrices.
+std::uint64_t local_linearization_memory(const Params& p, const MemoryQuery& q) {
+  const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
+  const bool full = p.string("hessian") != "diagonal";
+  return memory_bytes(8.0 * (10.0 * d * n + (full ? d * d * n + 2.0 * d * d : 0.0)));
+}
+
 }  // namespace
 
 SGMTK_PLUGIN(sgmtk::sampler_entry<LocalLinearization>(
@@ -165,4 +173,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<LocalLinearization>(
     "path's increment, with the path's own OU residual normal as the remaining part (exact law "
     "N(0, Sigma_k) for any refinement; reduces to EM's noise as lambda -> 0 and to EI's as "
     "lambda -> 1). One score and one Hessian evaluation per step.",
-    &local_linearization_params))
+    &local_linearization_params, &local_linearization_memory))

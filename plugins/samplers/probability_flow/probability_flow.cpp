@@ -90,4 +90,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<ProbabilityFlow>(
     "tau = 0, so the score is never evaluated at 0). The papers do not analyse ODE samplers "
     "([YY] list them as future work, secondary source). No randomness is drawn: from the same "
     "start the output is a deterministic map.",
-    &probability_flow_params))
+    &probability_flow_params, &sgmtk::scratch_slots<3>))

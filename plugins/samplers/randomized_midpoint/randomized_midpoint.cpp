@@ -99,4 +99,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<RandomizedMidpoint>(
     "by all coordinates, so on product targets the output is not a product law (E.6); a U per "
     "coordinate would need d score calls per step and is not offered. Two score evaluations "
     "per step.",
-    &randomized_midpoint_params))
+    &randomized_midpoint_params, &sgmtk::scratch_slots<6>))

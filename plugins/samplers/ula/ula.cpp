@@ -52,4 +52,4 @@ SGMTK_PLUGIN(sgmtk::sampler_entry<Ula>(
     "to the other schemes of a run. Its output is biased even as K grows: on N(m, S) the "
     "stationary covariance has eigenvalues s_i/(1 - h/(2 s_i)) (derived here). Needs the "
     "target's potential gradient; the score of p_t and any injected score error are not used.",
-    &ula_params))
+    &ula_params, &sgmtk::scratch_slots<2>))
