@@ -6,6 +6,7 @@
 #include <sgmtk_engine/exception_message.hpp>
 #include <sgmtk_engine/executor.hpp>
 #include <sgmtk_engine/memory_estimate.hpp>
+#include <sgmtk_engine/output_folder.hpp>
 #include <sgmtk_engine/output_lock.hpp>
 #include <sgmtk_engine/particle_split.hpp>
 #include <sgmtk_engine/results_io.hpp>
@@ -57,6 +58,16 @@ int run_attempt(const PluginOptions& plugins, const RunOptions& given, int crash
     return code;
   };
 
+  // Memory: refuse before starting rather than be killed later (each rank for its own share);
+  // planning checks the estimate before it builds any target.
+  const std::size_t threads = static_cast<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
+  engine::MemoryBudget budget;
+  try {
+    budget = engine::memory_budget(options.max_memory, threads, comm->size());
+  } catch (const std::exception& e) {
+    return fail(std::string("error: --max-memory: ") + e.what(), exit_usage);
+  }
+
   // The registry outlives the plan: the plan refers to its plugin descriptions.
   engine::PluginRegistry registry;
   engine::RunPlan plan;
@@ -65,7 +76,7 @@ int run_attempt(const PluginOptions& plugins, const RunOptions& given, int crash
     const engine::PipelineSpec spec = engine::load_pipeline(options.file);
     registry = load_plugins(plugins, spec.plugin_dirs);
     if (speak) warn_about_failures(registry);
-    plan = engine::plan_pipeline(spec, registry);
+    plan = engine::plan_pipeline(spec, registry, budget);
   } catch (const engine::ConfigError& e) {
     error = e.what();
   } catch (...) {
@@ -82,25 +93,7 @@ int run_attempt(const PluginOptions& plugins, const RunOptions& given, int crash
                   "parameters on this node?); every rank must see the same pipeline and plugins";
     if (error = first_failure(*comm, error); !error.empty()) return fail("error: " + error, exit_usage);
   }
-  const std::string folder = !options.output.empty() ? options.output
-                             : !plan.spec.output.empty() ? plan.spec.output
-                                                         : (std::filesystem::path("out") / plan.spec.name).string();
-  // Memory: refuse before starting rather than be killed later (each rank for its own share).
-  const std::size_t threads = static_cast<std::size_t>(tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism));
-  const engine::MemoryEstimate memory = engine::estimate_memory(plan, threads, threads, comm->size());
-  std::uint64_t limit = 0;
-  try {
-    limit = options.max_memory.empty() ? engine::default_memory_limit() : engine::parse_memory_size(options.max_memory);
-  } catch (const std::exception& e) {
-    return fail(std::string("error: --max-memory: ") + e.what(), exit_usage);
-  }
-  if (limit > 0 && memory.total_bytes > limit) {
-    error = options.file + ": error: this sweep needs about " + engine::format_bytes(memory.total_bytes) + " (" +
-            std::to_string(memory.concurrent_runs) + " concurrent run(s); " + memory.breakdown + "), more than the limit of " +
-            engine::format_bytes(limit) + (options.max_memory.empty() ? " (80% of available memory)" : " (--max-memory)") +
-            ". Reduce particles or dim, use fewer --threads, or raise --max-memory.";
-  }
-  if (error = first_failure(*comm, error); !error.empty()) return fail(error, exit_usage);
+  const std::string folder = engine::output_folder(plan.spec, options.output);
 
   // One run per output folder at a time, for the whole run (output_lock.hpp).
   std::unique_ptr<engine::OutputFolderLock> lock;
@@ -133,7 +126,7 @@ int run_attempt(const PluginOptions& plugins, const RunOptions& given, int crash
   }
   if (speak) {
     std::cerr << "running " << plan.spec.name << ": " << plan.runs.size() << " run(s), " << plan.spec.particles
-              << " particles each, about " << engine::format_bytes(memory.total_bytes) << " at peak";
+              << " particles each, about " << engine::format_bytes(plan.memory.total_bytes) << " at peak";
     if (comm->size() > 1) {
       std::cerr << " per rank, over " << comm->size() << " MPI ranks ("
                 << (plan.spec.distribute == engine::Distribute::particles ? "each run split by particles" : "runs handed out")

@@ -28,7 +28,16 @@ void warn_about_failures(const engine::PluginRegistry& registry);
 
 int cmd_list(const PluginOptions& plugins, bool verbose);
 int cmd_describe(const PluginOptions& plugins, const std::string& name);
-int cmd_validate(const PluginOptions& plugins, const std::string& file);
+/// `validate` checks what `run` with the same options would refuse before its first run: the
+/// pipeline, its plugins and parameters, the output folder, and the memory estimate.
+struct ValidateOptions {
+  std::string file;
+  std::string output;      ///< -o, as for run
+  int threads = 0;         ///< 0: all cores (the memory estimate depends on it)
+  std::string max_memory;  ///< as for run
+  int ranks = 1;           ///< the MPI ranks it will run on (the estimate is per rank)
+};
+int cmd_validate(const PluginOptions& plugins, const ValidateOptions& options);
 
 struct RunOptions {
   std::string file;

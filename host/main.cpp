@@ -51,9 +51,16 @@ int main(int argc, char** argv) {
   add_plugin_dir_option(*describe, plugins);
   add_version_flag(*describe);
 
-  std::string validate_file;
-  CLI::App* validate = app.add_subcommand("validate", "Check a pipeline file (and its plugins and parameters) without running it");
-  validate->add_option("file", validate_file, "Pipeline TOML file")->required();
+  ValidateOptions validate_options;
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a pipeline file without running it: its plugins and parameters, the output folder, the memory estimate");
+  validate->add_option("file", validate_options.file, "Pipeline TOML file")->required();
+  validate->add_option("-o,--output", validate_options.output, "Output folder, as for run (checked to be writable)");
+  validate->add_option("--threads", validate_options.threads, "Worker threads, as for run (default: all cores)")
+      ->check(CLI::PositiveNumber);
+  validate->add_option("--max-memory", validate_options.max_memory, "As for run (default: 80% of available memory)");
+  validate->add_option("--ranks", validate_options.ranks, "MPI ranks it will run on (the memory estimate is per rank)")
+      ->check(CLI::PositiveNumber);
   add_plugin_dir_option(*validate, plugins);
   add_version_flag(*validate);
 
@@ -144,7 +151,7 @@ int main(int argc, char** argv) {
   try {
     if (*list) return cmd_list(plugins, verbose);
     if (*describe) return cmd_describe(plugins, name);
-    if (*validate) return cmd_validate(plugins, validate_file);
+    if (*validate) return cmd_validate(plugins, validate_options);
     if (*run) return cmd_run(plugins, run_options);
     if (*probe) return cmd_probe(plugins, probe_options);
     if (*metric) return cmd_metric(plugins, metric_options);

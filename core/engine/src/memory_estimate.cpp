@@ -1,49 +1,118 @@
 #include <sgmtk_engine/memory_estimate.hpp>
 
 #include <sgmtk/error.hpp>
+#include <sgmtk/plugin.hpp>
+#include <sgmtk_engine/config_error.hpp>
+#include <sgmtk_engine/exception_message.hpp>
+#include <sgmtk_engine/run_plan.hpp>
 
 #include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 namespace sgmtk::engine {
 
-MemoryEstimate estimate_memory(const RunPlan& plan, std::size_t concurrent_runs, std::size_t threads, int ranks) {
+namespace {
+
+// Doubles hold any product here without overflow (1e308); only the conversion to bytes needs a
+// guard, and it saturates instead of wrapping (a huge block_size once read as 0 bytes).
+std::uint64_t saturate(double bytes) { return memory_bytes(bytes); }
+
+// A plugin's declared memory (PluginEntry::memory), or `fallback` when it declares none.
+double declared(const PluginInfo& info, const Params& params, const MemoryQuery& q, double fallback) {
+  if (info.entry == nullptr || info.entry->memory == nullptr) return fallback;
+  try {
+    return static_cast<double>(info.entry->memory(params, q));
+  } catch (...) {
+    throw Error(std::string(to_string(info.kind)) + " '" + info.name + "': its memory estimate failed: " + current_exception_message());
+  }
+}
+
+}  // namespace
+
+MemoryBudget memory_budget(const std::string& max_memory, std::size_t threads, int ranks) {
+  MemoryBudget b;
+  b.limit_bytes = max_memory.empty() ? default_memory_limit() : parse_memory_size(max_memory);
+  b.limit_source = max_memory.empty() ? "80% of available memory" : "--max-memory";
+  b.threads = std::max<std::size_t>(1, threads);
+  b.concurrent_runs = b.threads;
+  b.ranks = std::max(1, ranks);
+  return b;
+}
+
+MemoryEstimate estimate_memory(const RunPlan& plan, const MemoryBudget& budget) {
   MemoryEstimate e;
   const bool split = plan.spec.distribute == Distribute::particles;
-  e.concurrent_runs = split ? 1 : std::max<std::size_t>(1, std::min(concurrent_runs, plan.runs.size()));
-  const double block = static_cast<double>(plan.spec.block_size);
+  e.concurrent_runs = split ? 1 : std::max<std::size_t>(1, std::min(budget.concurrent_runs, plan.runs.size()));
+  const double ranks = static_cast<double>(std::max(1, budget.ranks));
+  const bool coupled = std::any_of(plan.metric_objects.begin(), plan.metric_objects.end(),
+                                   [](const auto& m) { return m->needs().coupled_reference; });
+
+  // Held once for the whole sweep: every distinct target (the plan keeps them all).
+  double targets = 0.0;
+  for (const auto& t : plan.targets) {
+    targets += declared(*plan.target_info, t.params, {t.dim, 0}, 16.0 * 8.0 * static_cast<double>(t.dim));
+  }
+  double scratch = 0.0;
+  double largest = -1.0;
   for (const auto& run : plan.runs) {
+    const Index dim = plan.targets[run.point.target_index].dim;
+    const double d = static_cast<double>(dim);
     // Split: this rank's share (rounded up to a whole chunk) plus the subsample on rank 0.
     const double all = static_cast<double>(run.point.particles);
-    const double n = split ? std::ceil(all / ranks) + static_cast<double>(std::min(plan.spec.subsample, run.point.particles))
-                           : all;
-    const double d = static_cast<double>(plan.targets[run.point.target_index].target->dim());
+    const Index subsample = std::min(plan.spec.subsample, run.point.particles);
+    const double n = split ? std::ceil(all / ranks) + static_cast<double>(subsample) : all;
     const double cloud = 8.0 * n * d;
-    // The particles; the coupled reference; each metric may draw exact target samples (and two
-    // more for its floor) -- counted as four clouds; per-thread block scratch (16 slots, plus a
-    // d x d matrix per particle for full Hessians).
+    // Per thread, one block's Scratch (the sampler's declaration, else all 16 slots of d x block
+    // plus a d x d matrix per particle for full Hessians) and the target's temporaries while it
+    // answers a score query (copies of the block: four, say).
+    const PlannedPlugin& sampler = plan.samplers[run.sampler_index];
     const bool full_hessian = plan.sampler_objects[run.sampler_index]->traits().hessian == HessianForm::full;
-    const double scratch = static_cast<double>(threads) * 8.0 * block * (16.0 * d + (full_hessian ? d * d : 0.0));
+    const double block = std::min(static_cast<double>(plan.spec.block_size), n);
+    const double all_slots = 8.0 * block * (16.0 * d + (full_hessian ? d * d : 0.0));
+    const double block_scratch = declared(*sampler.info, sampler.params, {dim, static_cast<Index>(block)}, all_slots);
+    scratch = std::max(scratch, static_cast<double>(budget.threads) * (block_scratch + 4.0 * 8.0 * block * d));
+    // Metrics run one after another: the largest one's work, plus its floor's two exact clouds.
     // Split runs: a sorted metric also holds the target's cloud, both projections, their sorted
     // copies and the exchanged buckets -- about seven clouds (measured: 2.9 GB per rank for 5e7
-    // particles in d = 1, README "Clusters").
-    const double metric_clouds = split ? 7.0 : 4.0;
-    const double bytes = cloud * (1.0 + (plan.reference.needed ? 1.0 : 0.0) + metric_clouds) + scratch;
-    if (bytes > static_cast<double>(e.per_run_bytes)) {
-      e.per_run_bytes = static_cast<std::uint64_t>(bytes);
+    // particles in d = 1, README "Clusters"); the others work on the subsample.
+    const MemoryQuery metric_query{dim, split ? subsample : run.point.particles};
+    double metrics = split ? 7.0 * cloud : 0.0;
+    for (std::size_t m = 0; m < plan.metrics.size(); ++m) {
+      const double floor = plan.spec.metrics[m].floor ? 2.0 * 8.0 * static_cast<double>(metric_query.particles) * d : 0.0;
+      const double fallback = 2.0 * 8.0 * static_cast<double>(metric_query.particles) * d;
+      metrics = std::max(metrics, declared(*plan.metrics[m].info, plan.metrics[m].params, metric_query, fallback) + floor);
+    }
+    const double bytes = cloud * (1.0 + (coupled ? 1.0 : 0.0)) + metrics;
+    if (bytes > largest) {
+      largest = bytes;
+      e.per_run_bytes = saturate(bytes);
       std::ostringstream os;
-      os << "largest run: " << run.point.particles << " particles x dimension " << static_cast<long long>(d) << " = "
-         << format_bytes(static_cast<std::uint64_t>(cloud)) << " per copy, about " << format_bytes(static_cast<std::uint64_t>(bytes))
-         << " with reference, metric samples and scratch";
+      os << "largest run: " << run.point.particles << " particles x dimension " << dim << " = " << format_bytes(saturate(cloud))
+         << " per copy, " << format_bytes(saturate(bytes)) << " with " << (coupled ? "the coupled reference and " : "")
+         << "metric work";
       e.breakdown = os.str();
     }
   }
-  e.total_bytes = e.per_run_bytes * e.concurrent_runs;
+  const double shared = targets + scratch;
+  e.shared_bytes = saturate(shared);
+  e.total_bytes = saturate(std::max(largest, 0.0) * static_cast<double>(e.concurrent_runs) + shared);
+  e.breakdown += "; targets " + format_bytes(saturate(targets)) + ", scratch " + format_bytes(saturate(scratch));
   return e;
+}
+
+void check_memory(const RunPlan& plan, const MemoryEstimate& estimate, const MemoryBudget& budget) {
+  if (budget.limit_bytes == 0 || estimate.total_bytes <= budget.limit_bytes) return;
+  // Located at the [target] table: its dim and the particles are what usually decide.
+  throw ConfigError(plan.spec.target.at,
+                    "this sweep needs about " + format_bytes(estimate.total_bytes) + " (" + std::to_string(estimate.concurrent_runs) +
+                        " concurrent run(s); " + estimate.breakdown + "), more than the limit of " + format_bytes(budget.limit_bytes) +
+                        " (" + budget.limit_source +
+                        "). Reduce particles, dim or a metric's samples, use fewer --threads, or raise --max-memory.");
 }
 
 std::uint64_t default_memory_limit() {
@@ -75,14 +144,14 @@ std::uint64_t parse_memory_size(const std::string& text) {
   else if (unit == "T" || unit == "TB" || unit == "TIB") scale = 1024.0 * 1024 * 1024 * 1024;
   else throw Error("memory size '" + text + "': unknown unit '" + unit + "' (use K, M, G or T)");
   if (!(v > 0)) throw Error("memory size '" + text + "' must be positive");
-  return static_cast<std::uint64_t>(v * scale);
+  return saturate(v * scale);
 }
 
 std::string format_bytes(std::uint64_t bytes) {
-  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   double v = static_cast<double>(bytes);
   int u = 0;
-  while (v >= 1024 && u < 4) {
+  while (v >= 1024 && u < 6) {
     v /= 1024;
     ++u;
   }

@@ -58,9 +58,55 @@ Index as_count(const ParamValue& v, const SourcePos& at, const std::string& key,
   return *i;
 }
 
+// Swept replicates: each point carries its own, and [run] replicates does not multiply.
+bool replicate_swept(const PipelineSpec& spec) {
+  return std::any_of(spec.sweep.begin(), spec.sweep.end(), [](const SweepAxis& a) { return a.key == "replicate"; });
+}
+
+// Refused before the product is expanded (a typo can ask for 10^12 runs): the count saturates.
+void refuse_too_many_runs(const PipelineSpec& spec) {
+  double runs = static_cast<double>(std::max<std::size_t>(1, spec.samplers.size())) *
+                (replicate_swept(spec) ? 1.0 : static_cast<double>(std::max<Index>(1, spec.replicates)));
+  SourcePos where = spec.at.count("run.replicates") ? spec.at.at("run.replicates") : SourcePos{spec.file};
+  for (const auto& axis : spec.sweep) {
+    runs *= static_cast<double>(std::max<std::size_t>(1, axis.values.size()));
+    if (runs > static_cast<double>(max_runs)) {
+      where = axis.at;
+      break;
+    }
+  }
+  if (runs > static_cast<double>(max_runs)) {
+    throw ConfigError(where, "this pipeline asks for more than " + std::to_string(max_runs) +
+                                 " runs (samplers x replicates x every sweep axis); split it into several pipelines");
+  }
+}
+
+// Every point x sampler x replicate, in that order: a run's id is its position.
+std::vector<PlannedRun> expand_runs(const PipelineSpec& spec, const std::vector<RunPoint>& points, std::size_t samplers) {
+  std::vector<Index> replicates;
+  if (!replicate_swept(spec))
+    for (Index r = 0; r < spec.replicates; ++r) replicates.push_back(r);
+  else
+    replicates.push_back(-1);  // the point already carries its replicate
+  std::vector<PlannedRun> runs;
+  for (const auto& pt : points) {
+    for (std::size_t s = 0; s < samplers; ++s) {
+      for (Index r : replicates) {
+        PlannedRun run;
+        run.id = static_cast<Index>(runs.size());
+        run.point = pt;
+        if (r >= 0) run.point.replicate = r;
+        run.sampler_index = s;
+        runs.push_back(std::move(run));
+      }
+    }
+  }
+  return runs;
+}
+
 }  // namespace
 
-RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) {
+RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry, const MemoryBudget& budget) {
   RunPlan plan;
   plan.spec = spec;
   std::map<std::string, SourcePos> swept_target_at;  // target param name -> sweep location
@@ -94,6 +140,8 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
       throw ConfigError(use.at, e.what());
     }
   }
+
+  refuse_too_many_runs(spec);
 
   // The sweep: a cartesian product in the order written, the last key varying fastest.
   std::vector<RunPoint> points(1);
@@ -133,7 +181,9 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
     point_target_params = std::move(next_params);
   }
 
-  // Targets: one per distinct parameter set, constructed now so that validate catches their errors.
+  // Targets: one per distinct parameter set. Their parameters (and so their dimensions) are
+  // known before any is built, which lets the memory check refuse an impossible sweep before a
+  // target allocates its state.
   std::map<std::string, std::size_t> target_of;
   for (std::size_t p = 0; p < points.size(); ++p) {
     Params validated;
@@ -146,18 +196,30 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
     for (const auto& [name, value] : validated.items()) key += name + "=" + format_value(value) + "; ";
     auto [it, inserted] = target_of.emplace(key, plan.targets.size());
     if (inserted) {
-      PlannedTarget t{validated, nullptr, key};
-      try {
-        t.target = registry.make_target(*plan.target_info, validated);
-      } catch (const ParamValueError& e) {
-        throw ConfigError(locate(spec.target, e.key(), swept_target_at), e.what());
-      } catch (const Error& e) {
-        throw ConfigError(spec.target.at, e.what());
-      }
-      plan.targets.push_back(std::move(t));
+      const Index dim = validated.has("dim") ? static_cast<Index>(validated.integer("dim")) : 0;
+      plan.targets.push_back(PlannedTarget{validated, nullptr, key, dim});
     }
     points[p].target_index = it->second;
   }
+  plan.runs = expand_runs(spec, points, plan.samplers.size());
+  const bool dims_known = std::all_of(plan.targets.begin(), plan.targets.end(), [](const PlannedTarget& t) { return t.dim > 0; });
+  if (dims_known) check_memory(plan, estimate_memory(plan, budget), budget);
+  for (auto& t : plan.targets) {
+    try {
+      t.target = registry.make_target(*plan.target_info, t.params);
+    } catch (const ParamValueError& e) {
+      throw ConfigError(locate(spec.target, e.key(), swept_target_at), e.what());
+    } catch (const Error& e) {
+      throw ConfigError(spec.target.at, e.what());
+    }
+    if (t.dim > 0 && t.target->dim() != t.dim) {
+      throw ConfigError(spec.target.at, "target '" + plan.target_info->name + "' was built with dim = " + std::to_string(t.dim) +
+                                            " but reports dimension " + std::to_string(t.target->dim()));
+    }
+    t.dim = t.target->dim();
+  }
+  plan.memory = estimate_memory(plan, budget);
+  if (!dims_known) check_memory(plan, plan.memory, budget);  // a target without a `dim` parameter: known only now
 
   // Grids and compatibility.
   for (const auto& pt : points) {
@@ -238,25 +300,6 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry) 
     }
   }
 
-  // Runs: every point x sampler x replicate.
-  std::vector<Index> replicates;
-  const bool replicate_swept = std::any_of(spec.sweep.begin(), spec.sweep.end(), [](const SweepAxis& a) { return a.key == "replicate"; });
-  if (!replicate_swept)
-    for (Index r = 0; r < spec.replicates; ++r) replicates.push_back(r);
-  else
-    replicates.push_back(-1);  // the point already carries its replicate
-  for (const auto& pt : points) {
-    for (std::size_t s = 0; s < plan.samplers.size(); ++s) {
-      for (Index r : replicates) {
-        PlannedRun run;
-        run.id = static_cast<Index>(plan.runs.size());
-        run.point = pt;
-        if (r >= 0) run.point.replicate = r;
-        run.sampler_index = s;
-        plan.runs.push_back(std::move(run));
-      }
-    }
-  }
   return plan;
 }
 

@@ -5,6 +5,7 @@
 // constructs the targets, samplers and metrics, so `sgmtk validate` catches what `run` would.
 
 #include <sgmtk/plugin.hpp>
+#include <sgmtk_engine/memory_estimate.hpp>
 #include <sgmtk_engine/pipeline_spec.hpp>
 #include <sgmtk_engine/plugin_registry.hpp>
 
@@ -39,6 +40,7 @@ struct PlannedTarget {
   Params params;
   std::shared_ptr<Target> target;
   std::string description;  ///< the parameters as text, for results
+  Index dim = 0;  ///< its dimension: the `dim` parameter, known before the target is built
 };
 
 struct PlannedPlugin {
@@ -68,11 +70,18 @@ struct RunPlan {
   std::vector<PlannedRun> runs;
   /// The swept keys, in the order of the [sweep] table (result columns).
   std::vector<std::string> swept_keys;
+  /// Peak memory per process for the budget the plan was made with (memory_estimate.hpp).
+  MemoryEstimate memory;
 };
 
+/// More runs than this in one pipeline is refused: a sweep that large is a typo (a missing
+/// comma, an extra zero), and each run costs a line of results and a journal record.
+inline constexpr Index max_runs = 1000000;
+
 /// Throws ConfigError (located in the pipeline file) for anything that would make a run fail
-/// before it starts. The plan refers to the registry's plugin descriptions: keep the registry
-/// alive for as long as the plan.
-RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry);
+/// before it starts: also a sweep of more than max_runs runs, and one whose estimated memory
+/// exceeds `budget` (checked before any target is built, and again once they are). The plan
+/// refers to the registry's plugin descriptions: keep the registry alive for as long as the plan.
+RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry, const MemoryBudget& budget = {});
 
 }  // namespace sgmtk::engine
