@@ -72,13 +72,19 @@ int main(int argc, char** argv) {
   add_version_flag(*run);
 
   ProbeOptions probe_options;
-  CLI::App* probe = app.add_subcommand("probe", "Evaluate a target: log p_t, score and Hessian at given points, or write exact samples");
+  CLI::App* probe = app.add_subcommand(
+      "probe",
+      "Evaluate a target at given points as a sampler's query does (score, Hessian; --log-density adds log p_t),\n"
+      "or write exact samples. CSV on stdout (or -o), notes on stderr");
   probe->add_option("target", probe_options.target, "Target plugin name")->required();
   probe->add_option("-p,--param", probe_options.params, "Target parameter name=value (TOML syntax, repeatable), e.g. -p dim=3 -p 'mean=[1.0]'");
   probe->add_option("--t", probe_options.t, "Forward time t > 0 of p_t");
   probe->add_option("--points", probe_options.points, "Points to evaluate at: CSV or .npy, one point per row");
   probe->add_option("--hessian", probe_options.hessian, "none | diagonal | full | auto (full up to d = 8, else diagonal)")
       ->check(CLI::IsMember({"none", "diagonal", "full", "auto"}));
+  probe->add_flag("--log-density", probe_options.log_density,
+                  "Also compute log p_t (a column log_density). A sampler's query never asks for it, and some targets\n"
+                  "(double_well, modified_half_normal) then compute the score by quadrature instead of their table");
   probe->add_option("--sample", probe_options.sample, "Write this many exact samples of pi instead")->check(CLI::PositiveNumber);
   probe->add_option("--seed", probe_options.seed, "Seed for --sample");
   probe->add_option("-o,--output", probe_options.output, "Output file (.csv or .npy; default: CSV on stdout)");
