@@ -6,8 +6,10 @@
 #include <sgmtk/random.hpp>
 #include <sgmtk_engine/atomic_file.hpp>
 #include <sgmtk_engine/config_loader.hpp>
+#include <sgmtk_engine/exception_message.hpp>
 #include <sgmtk_engine/sample_io.hpp>
 
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -60,6 +62,45 @@ std::string header_of(const NamedRows& table) {
   std::string h;
   for (const auto& name : table.names) h += (h.empty() ? "" : ",") + name;
   return h;
+}
+
+const char* non_finite_word(double v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
+
+/// Reports every non-finite entry of `table` on stderr, naming the column and the `item` (a
+/// point or a sample: its 0-based index in the input, which is also its data row in the table);
+/// returns how many there were. A NaN score or log p_t is a failed computation, not a result.
+Index report_non_finite(const NamedRows& table, const char* item) {
+  constexpr Index shown = 20;  // enough to see a pattern; a table of NaNs would drown the terminal
+  Index count = 0;
+  for (Index j = 0; j < table.values.cols(); ++j) {
+    for (Index i = 0; i < table.values.rows(); ++i) {
+      const double v = table.values(i, j);
+      if (std::isfinite(v)) continue;
+      if (++count <= shown) {
+        std::cerr << "error: non-finite " << table.names[static_cast<std::size_t>(i)] << " = " << non_finite_word(v) << " at " << item
+                  << " " << j << " (0-based)\n";
+      }
+    }
+  }
+  if (count > 0) {
+    std::cerr << "error: " << count << " non-finite entr" << (count == 1 ? "y" : "ies")
+              << (count > shown ? " (the first " + std::to_string(shown) + " listed)" : "")
+              << "; the table was still written, with them as nan/inf\n";
+  }
+  return count;
+}
+
+/// Runs plugin code and reports anything it throws as a failed computation: the command line
+/// was accepted, so this is exit code 1, whatever the type thrown (exit 2 is for usage errors).
+template <class Work>
+bool target_computed(const engine::PluginInfo& info, Work&& work) {
+  try {
+    work();
+    return true;
+  } catch (...) {
+    std::cerr << "error: target '" << info.name << "' (" << info.file << "): " << engine::current_exception_message() << "\n";
+    return false;
+  }
 }
 
 /// The Hessian form --hessian asks for, given what the target provides (auto: the most it gives,
@@ -125,22 +166,30 @@ int cmd_probe(const PluginOptions& plugins, const ProbeOptions& o) {
   std::shared_ptr<Target> target;
   try {
     target = registry.make_target(*info, parse_param_options(o.params));
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+  } catch (...) {  // the target refused its parameters: a configuration error
+    std::cerr << "error: " << engine::current_exception_message() << "\n";
     return exit_usage;
   }
-  const Index d = target->dim();
-  const TargetTraits traits = target->traits();
-  std::cerr << "# target " << info->name << " (" << info->file << "), dim " << d << "\n";
-  for (const auto& c : target->constants()) std::cerr << "# " << c.name << " = " << c.value << "  (" << c.doc << ")\n";
+  Index d = 0;
+  TargetTraits traits;
+  if (!target_computed(*info, [&] {
+        d = target->dim();
+        traits = target->traits();
+        std::cerr << "# target " << info->name << " (" << info->file << "), dim " << d << "\n";
+        for (const auto& c : target->constants()) std::cerr << "# " << c.name << " = " << c.value << "  (" << c.doc << ")\n";
+      })) {
+    return exit_run_failed;
+  }
 
   if (o.sample > 0) {
-    Matrix x(d, o.sample);
-    target->sample(RandomStream({o.seed, 0}, purpose::reference_sample), 0, x);
-    if (o.output.empty()) std::cout << engine::csv_text(x);
-    else engine::write_samples(o.output, x);
+    NamedRows samples(numbered("x", d), o.sample);
+    if (!target_computed(*info, [&] { target->sample(RandomStream({o.seed, 0}, purpose::reference_sample), 0, samples.values); })) {
+      return exit_run_failed;
+    }
+    if (o.output.empty()) std::cout << engine::csv_text(samples.values);
+    else engine::write_samples(o.output, samples.values);
     if (!o.output.empty()) std::cerr << "# wrote " << o.sample << " exact samples to " << o.output << "\n";
-    return exit_ok;
+    return report_non_finite(samples, "sample") > 0 ? exit_run_failed : exit_ok;
   }
   if (o.points.empty()) {
     std::cerr << "error: give --points FILE (CSV or .npy, one point per row) or --sample N\n";
@@ -187,14 +236,17 @@ int cmd_probe(const PluginOptions& plugins, const ProbeOptions& o) {
   if (hessian) q.hessian_out = MatrixView(hessian->values);
   if (log_p) q.log_density = MatrixView(log_p->values);
   describe_query(o.t, form, o.log_density, traits);
-  target->evaluate(q);
+  if (!target_computed(*info, [&] { target->evaluate(q); })) return exit_run_failed;
 
   std::vector<const NamedRows*> blocks{&positions};
   if (log_p) blocks.push_back(&*log_p);
   blocks.push_back(&score);
   if (hessian) blocks.push_back(&*hessian);
-  write_table(stacked(blocks, n), o.output);
-  return exit_ok;
+  const NamedRows table = stacked(blocks, n);
+  // Written even when some entries are not finite: a NaN is easiest to understand beside the
+  // finite values of its point and of its neighbours; exit code 1 says the table is no result.
+  write_table(table, o.output);
+  return report_non_finite(table, "point") > 0 ? exit_run_failed : exit_ok;
 }
 
 }  // namespace sgmtk::host

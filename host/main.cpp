@@ -75,7 +75,8 @@ int main(int argc, char** argv) {
   CLI::App* probe = app.add_subcommand(
       "probe",
       "Evaluate a target at given points as a sampler's query does (score, Hessian; --log-density adds log p_t),\n"
-      "or write exact samples. CSV on stdout (or -o), notes on stderr");
+      "or write exact samples. CSV on stdout (or -o), notes on stderr; exit 1 when an entry is not finite\n"
+      "(the table is still written) or the target fails while computing");
   probe->add_option("target", probe_options.target, "Target plugin name")->required();
   probe->add_option("-p,--param", probe_options.params, "Target parameter name=value (TOML syntax, repeatable), e.g. -p dim=3 -p 'mean=[1.0]'");
   probe->add_option("--t", probe_options.t, "Forward time t > 0 of p_t");

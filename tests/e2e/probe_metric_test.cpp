@@ -1,10 +1,13 @@
 // `sgmtk probe` and `sgmtk metric` as a user runs them: the probe table's header and columns agree
 // for every --hessian mode; by default probe asks the target exactly what a sampler's query asks
-// (score and Hessian, no log p_t) and says so.
+// (score and Hessian, no log p_t) and says so; a non-finite result or an exception thrown by
+// plugin code while computing is exit code 1 with a message, never exit 0 (nor 2, which is for
+// usage and configuration errors).
 #include "command.hpp"
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -168,6 +171,41 @@ TEST_F(ProbeMetric, ProbeByDefaultMakesASamplersQueryAndSaysSo) {
     differing += s_table != s_quad;
   }
   EXPECT_GT(differing, 0) << "the default path gave the quadrature's scores bit for bit: it is not the table";
+}
+
+TEST_F(ProbeMetric, ProbeNonFiniteScoreIsExit1NamingPointAndColumn) {
+  // The mixture's score at |x| = 1e300 is NaN (the responsibilities are 0/0); point 0 is fine.
+  const std::string points = write("p.csv", "0.5,1.0\n1e300,1e300\n");
+  const auto r = run_split("probe gaussian_mixture -p dim=2 --t 0.5 --hessian none --points " + points);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("error: non-finite score0 = "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" at point 1 "), std::string::npos) << r.err;
+  EXPECT_EQ(r.err.find(" at point 0 "), std::string::npos) << r.err;
+  // The table is still written, so that the bad cells can be seen beside the good ones.
+  const Table t = parse_table(r.out);
+  ASSERT_EQ(t.rows.size(), 2u) << r.out;
+  EXPECT_TRUE(std::isfinite(t.rows[0][t.column("score0")]));
+  EXPECT_TRUE(std::isnan(t.rows[1][t.column("score0")]));
+}
+
+TEST_F(ProbeMetric, ProbeNonFiniteLogDensityIsExit1) {
+  // The gaussian's score at 1e300 is finite, its log density is -inf.
+  const std::string points = write("p.csv", "1e300,1.0\n");
+  const auto score = run_split("probe gaussian -p dim=2 --t 0.5 --points " + points);
+  EXPECT_EQ(score.exit_code, 0) << score.err;
+  const auto with_log = run_split("probe gaussian -p dim=2 --t 0.5 --points " + points + " --log-density");
+  EXPECT_EQ(with_log.exit_code, 1) << with_log.err;
+  EXPECT_NE(with_log.err.find("error: non-finite log_density = -inf at point 0 "), std::string::npos) << with_log.err;
+}
+
+TEST_F(ProbeMetric, ProbeErrorThrownByTheTargetIsExit1) {
+  // --t inf passes the command's own check (t > 0); double_well refuses it while evaluating.
+  const std::string points = write("p.csv", "0.5\n");
+  const auto r = run_split("probe double_well -p dim=1 --t inf --points " + points);
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_NE(r.err.find("error: target 'double_well' ("), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("forward time must be finite and > 0"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out, "");
 }
 
 TEST_F(ProbeMetric, ProbeOrdinaryUseIsExit0WithoutErrors) {
