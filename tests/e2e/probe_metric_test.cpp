@@ -22,6 +22,7 @@ using sgmtk::testing::read_file;
 using sgmtk::testing::run_command;
 
 const std::string kSgmtk = SGMTK_BINARY;
+const std::string kMisbehaving = std::string(" --plugin-dir ") + SGMTK_MISBEHAVING_PLUGIN_DIR;
 
 /// A command's exit code with its stdout and stderr kept apart: stdout must be a clean CSV table.
 struct Split {
@@ -218,6 +219,43 @@ TEST_F(ProbeMetric, ProbeOrdinaryUseIsExit0WithoutErrors) {
   }
   const auto s = run_split("probe gaussian -p dim=2 --sample 5 --seed 3");
   EXPECT_EQ(s.exit_code, 0) << s.err;
+}
+
+TEST_F(ProbeMetric, MetricNonFiniteValueOrStderrIsExit1AndPrintsNoResult) {
+  const std::string a = write("a.csv", "0.0,1.0\n1.0,0.0\n");
+  const std::string b = write("b.csv", "0.5,1.0\n1.0,0.5\n");
+  const std::pair<std::string, std::string> cases[] = {{"nan_metric", "non-finite value (nan)"},
+                                                       {"inf_stderr_metric", "non-finite standard error (inf)"}};
+  for (const auto& [metric, reason] : cases) {
+    for (const std::string format : {"", " --json"}) {
+      const auto r = run_split("metric " + metric + " " + a + " " + b + format + kMisbehaving);
+      EXPECT_EQ(r.exit_code, 1) << metric << format << "\n" << r.out << r.err;
+      EXPECT_NE(r.err.find("error: metric '" + metric + "' ("), std::string::npos) << r.err;
+      EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+      EXPECT_EQ(r.out, "") << metric << format;  // no `value = null`, no JSON null
+    }
+  }
+}
+
+TEST_F(ProbeMetric, MetricErrorThrownByThePluginIsExit1) {
+  const std::string a = write("a.csv", "0.0,1.0\n1.0,0.0\n");
+  const std::pair<std::string, std::string> cases[] = {{"throwing_metric", "deliberate failure inside compute()"},
+                                                       {"int_throwing_metric", "not a std::exception"}};
+  for (const auto& [metric, reason] : cases) {
+    const auto r = run_split("metric " + metric + " " + a + " " + a + kMisbehaving);
+    EXPECT_EQ(r.exit_code, 1) << metric << "\n" << r.err;
+    EXPECT_NE(r.err.find("error: metric '" + metric + "' ("), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
+  }
+}
+
+TEST_F(ProbeMetric, MetricOrdinaryUseIsExit0) {
+  const std::string a = write("a.csv", "0.0,1.0\n1.0,0.0\n");
+  const std::string b = write("b.csv", "0.0,2.0\n1.0,1.0\n");
+  const auto r = run_split("metric w2_exact " + a + " " + b + " --json");
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("\"value\": 1,"), std::string::npos) << r.out;  // every point moves by 1
+  EXPECT_EQ(r.out.find("null"), std::string::npos) << r.out;
 }
 
 }  // namespace
