@@ -145,33 +145,38 @@ TEST_F(ProbeMetric, ProbeFileOutputHasTheSameColumns) {
 }
 
 TEST_F(ProbeMetric, ProbeByDefaultMakesASamplersQueryAndSaysSo) {
-  // double_well answers a score query from its interpolation table and computes by quadrature
-  // when log p_t is asked too: the default must show the table a sampler sees.
+  // double_well and modified_half_normal (alpha != 1) answer a score query from an interpolation
+  // table and compute by quadrature when log p_t is asked too: the default must show the table
+  // a sampler sees. The bounds are the tables' documented score errors.
   const std::string points = write("p.csv", "0.3217\n-1.1113\n2.5071\n0.0123\n");
-  const std::string common = "probe double_well -p dim=1 --t 0.37 --hessian diagonal --points " + points;
-  const auto table = run_split(common);
-  ASSERT_EQ(table.exit_code, 0) << table.err;
-  const Table a = parse_table(table.out);
-  EXPECT_FALSE(a.has("log_density")) << table.out;
-  EXPECT_NE(table.err.find("# query: score, hessian diagonal; no log p_t (the query a sampler makes"), std::string::npos)
-      << table.err;
+  const std::pair<std::string, double> targets[] = {{"double_well -p dim=1", 2e-8},
+                                                    {"modified_half_normal -p dim=1 -p alpha=2.0", 5e-6}};
+  for (const auto& [target, bound] : targets) {
+    const std::string common = "probe " + target + " --t 0.37 --hessian diagonal --points " + points;
+    const auto table = run_split(common);
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    const Table a = parse_table(table.out);
+    EXPECT_FALSE(a.has("log_density")) << table.out;
+    EXPECT_NE(table.err.find("# query: score, hessian diagonal; no log p_t (the query a sampler makes"), std::string::npos)
+        << table.err;
 
-  const auto quadrature = run_split(common + " --log-density");
-  ASSERT_EQ(quadrature.exit_code, 0) << quadrature.err;
-  const Table b = parse_table(quadrature.out);
-  EXPECT_TRUE(b.has("log_density")) << quadrature.out;
-  EXPECT_NE(quadrature.err.find("# query: score, hessian diagonal, log p_t (--log-density"), std::string::npos) << quadrature.err;
+    const auto quadrature = run_split(common + " --log-density");
+    ASSERT_EQ(quadrature.exit_code, 0) << quadrature.err;
+    const Table b = parse_table(quadrature.out);
+    EXPECT_TRUE(b.has("log_density")) << quadrature.out;
+    EXPECT_NE(quadrature.err.find("# query: score, hessian diagonal, log p_t (--log-density"), std::string::npos) << quadrature.err;
 
-  // The two paths differ (the table's interpolation error), within the documented bound.
-  ASSERT_EQ(a.rows.size(), 4u);
-  ASSERT_EQ(b.rows.size(), 4u);
-  int differing = 0;
-  for (std::size_t i = 0; i < a.rows.size(); ++i) {
-    const double s_table = a.rows[i][a.column("score0")], s_quad = b.rows[i][b.column("score0")];
-    EXPECT_LE(std::abs(s_table - s_quad), 2e-8 * (1.0 + std::abs(s_quad))) << "point " << i;
-    differing += s_table != s_quad;
+    // The two paths differ (the table's interpolation error), within the documented bound.
+    ASSERT_EQ(a.rows.size(), 4u);
+    ASSERT_EQ(b.rows.size(), 4u);
+    int differing = 0;
+    for (std::size_t i = 0; i < a.rows.size(); ++i) {
+      const double s_table = a.rows[i][a.column("score0")], s_quad = b.rows[i][b.column("score0")];
+      EXPECT_LE(std::abs(s_table - s_quad), bound * (1.0 + std::abs(s_quad))) << target << ", point " << i;
+      differing += s_table != s_quad;
+    }
+    EXPECT_GT(differing, 0) << target << ": the default path gave the quadrature's scores bit for bit, not the table's";
   }
-  EXPECT_GT(differing, 0) << "the default path gave the quadrature's scores bit for bit: it is not the table";
 }
 
 TEST_F(ProbeMetric, ProbeNonFiniteScoreIsExit1NamingPointAndColumn) {
@@ -187,6 +192,18 @@ TEST_F(ProbeMetric, ProbeNonFiniteScoreIsExit1NamingPointAndColumn) {
   ASSERT_EQ(t.rows.size(), 2u) << r.out;
   EXPECT_TRUE(std::isfinite(t.rows[0][t.column("score0")]));
   EXPECT_TRUE(std::isnan(t.rows[1][t.column("score0")]));
+  EXPECT_NE(r.err.find("error: 2 non-finite entries; the table was still written"), std::string::npos) << r.err;
+}
+
+TEST_F(ProbeMetric, ProbeListsTheFirst20NonFiniteEntriesThenCounts) {
+  std::string many;
+  for (int i = 0; i < 15; ++i) many += "1e300,1e300\n";
+  const auto r = run_split("probe gaussian_mixture -p dim=2 --t 0.5 --hessian none --points " + write("p.csv", many));
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  std::size_t listed = 0;
+  for (std::size_t at = r.err.find("error: non-finite "); at != std::string::npos; at = r.err.find("error: non-finite ", at + 1)) ++listed;
+  EXPECT_EQ(listed, 20u) << r.err;
+  EXPECT_NE(r.err.find("error: 30 non-finite entries (the first 20 listed)"), std::string::npos) << r.err;
 }
 
 TEST_F(ProbeMetric, ProbeNonFiniteLogDensityIsExit1) {
@@ -221,6 +238,21 @@ TEST_F(ProbeMetric, ProbeOrdinaryUseIsExit0WithoutErrors) {
   EXPECT_EQ(s.exit_code, 0) << s.err;
 }
 
+TEST_F(ProbeMetric, ProbeUsageErrorsStayExit2) {
+  // The control for the exit-1 cases above: what is wrong with the command line is still 2.
+  const std::string points = write("p.csv", "0.5,1.0\n");
+  const std::pair<std::string, std::string> cases[] = {
+      {"probe gaussain -p dim=2 --t 0.5 --points " + points, "did you mean 'gaussian'?"},
+      {"probe gaussian -p dim=0 --t 0.5 --points " + points, "parameter 'dim' = 0 is out of range"},
+      {"probe gaussian -p dim=3 --t 0.5 --points " + points, "has points of dimension 2, the target has dimension 3"},
+      {"probe gaussian -p dim=2 --t 0 --points " + points, "--t must be > 0"}};
+  for (const auto& [args, message] : cases) {
+    const auto r = run_split(args);
+    EXPECT_EQ(r.exit_code, 2) << args << "\n" << r.err;
+    EXPECT_NE(r.err.find(message), std::string::npos) << args << "\n" << r.err;
+  }
+}
+
 TEST_F(ProbeMetric, MetricNonFiniteValueOrStderrIsExit1AndPrintsNoResult) {
   const std::string a = write("a.csv", "0.0,1.0\n1.0,0.0\n");
   const std::string b = write("b.csv", "0.5,1.0\n1.0,0.5\n");
@@ -247,6 +279,16 @@ TEST_F(ProbeMetric, MetricErrorThrownByThePluginIsExit1) {
     EXPECT_NE(r.err.find("error: metric '" + metric + "' ("), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(reason), std::string::npos) << r.err;
   }
+}
+
+TEST_F(ProbeMetric, MetricUsageErrorsStayExit2) {
+  const std::string a = write("a.csv", "0.0,1.0\n1.0,0.0\n");
+  const std::string one = write("one.csv", "0.5\n1.5\n");
+  const auto dims = run_split("metric w2_exact " + a + " " + one);
+  EXPECT_EQ(dims.exit_code, 2) << dims.err;
+  EXPECT_NE(dims.err.find("has points of dimension 2, " + one + " of dimension 1"), std::string::npos) << dims.err;
+  const auto param = run_split("metric w2_sliced " + a + " " + a + " -p nonsense=1");
+  EXPECT_EQ(param.exit_code, 2) << param.err;
 }
 
 TEST_F(ProbeMetric, MetricOrdinaryUseIsExit0) {
