@@ -93,7 +93,8 @@ int main(int argc, char** argv) {
   add_version_flag(*probe);
 
   MetricOptions metric_options;
-  CLI::App* metric = app.add_subcommand("metric", "Compute a metric between two sample files (CSV or .npy, one point per row)");
+  CLI::App* metric = app.add_subcommand("metric", "Compute a metric between two sample files (CSV or .npy, one point per row).\n"
+                                        "Exit 1, with no result printed, when the value or its standard error is not finite or the metric fails");
   metric->add_option("name", metric_options.metric, "Metric plugin name, e.g. w2_exact")->required();
   metric->add_option("a", metric_options.file_a, "First sample file")->required()->check(CLI::ExistingFile);
   metric->add_option("b", metric_options.file_b, "Second sample file")->required()->check(CLI::ExistingFile);
