@@ -1,6 +1,8 @@
 // sgmtk metric: a metric between two sample files -- the fast W2 command-line tool.
 #include "commands.hpp"
 
+#include <sgmtk_engine/exception_message.hpp>
+#include <sgmtk_engine/executor.hpp>
 #include <sgmtk_engine/json_text.hpp>
 #include <sgmtk_engine/sample_io.hpp>
 
@@ -15,7 +17,7 @@
 namespace sgmtk::host {
 namespace {
 
-
+/// JSON has no inf or NaN; only a metric's own details can still be non-finite here.
 std::string number(double v) {
   if (!std::isfinite(v)) return "null";
   char buf[40];
@@ -45,8 +47,8 @@ int cmd_metric(const PluginOptions& plugins, const MetricOptions& o) {
     metric = registry.make_metric(*info, parse_param_options(o.params));
     a = engine::read_samples(o.file_a);
     b = engine::read_samples(o.file_b);
-  } catch (const std::exception& e) {
-    std::cerr << "error: " << e.what() << "\n";
+  } catch (...) {  // refused parameters or a defective file: nothing was computed
+    std::cerr << "error: " << engine::current_exception_message() << "\n";
     return exit_usage;
   }
   if (a.rows() != b.rows()) {
@@ -60,15 +62,26 @@ int cmd_metric(const PluginOptions& plugins, const MetricOptions& o) {
   in.samples = ConstMatrixView(a);
   in.reference = ConstMatrixView(b);
   in.key = {o.seed, 0};
-  MetricValue v;
+  // Anything the plugin throws, of any type, and a value or standard error that is not finite
+  // (judged as `sgmtk run` judges it) is a failed computation: exit 1 and no result on stdout,
+  // so that neither a reader nor a script can take a null for a number.
+  const std::string failed = "error: metric '" + o.metric + "' (" + info->file + "): ";
+  engine::MetricOutcome outcome;
   const auto start = std::chrono::steady_clock::now();
   try {
-    v = metric->compute(in);
-  } catch (const std::exception& e) {
-    std::cerr << "error: metric '" << o.metric << "': " << e.what() << "\n";
+    outcome.value = metric->compute(in);
+  } catch (...) {
+    std::cerr << failed << engine::current_exception_message() << "\n";
     return exit_run_failed;
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  engine::accept_metric_value(outcome);
+  if (!outcome.ok) {
+    std::cerr << failed << outcome.error << "\n";
+    if (!outcome.value.note.empty()) std::cerr << "  note: " << outcome.value.note << "\n";
+    return exit_run_failed;
+  }
+  const MetricValue& v = outcome.value;
   const char* quantity = v.squared ? "W2^2" : "W2";
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);

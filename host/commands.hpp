@@ -58,6 +58,9 @@ struct ProbeOptions {
   double t = 0.0;
   std::string points;
   std::string hessian = "auto";  ///< none | diagonal | full | auto
+  /// Also ask for log p_t. Off by default: a sampler's query never asks for it, and a target
+  /// may answer a query that does by another path (quadrature instead of its score table).
+  bool log_density = false;
   Index sample = 0;
   std::uint32_t seed = 0;
   std::string output;

@@ -79,13 +79,20 @@ int main(int argc, char** argv) {
   add_version_flag(*run);
 
   ProbeOptions probe_options;
-  CLI::App* probe = app.add_subcommand("probe", "Evaluate a target: log p_t, score and Hessian at given points, or write exact samples");
+  CLI::App* probe = app.add_subcommand(
+      "probe",
+      "Evaluate a target at given points as a sampler's query does (score, Hessian; --log-density adds log p_t),\n"
+      "or write exact samples. CSV on stdout (or -o), notes on stderr; exit 1 when an entry is not finite\n"
+      "(the table is still written) or the target fails while computing");
   probe->add_option("target", probe_options.target, "Target plugin name")->required();
   probe->add_option("-p,--param", probe_options.params, "Target parameter name=value (TOML syntax, repeatable), e.g. -p dim=3 -p 'mean=[1.0]'");
   probe->add_option("--t", probe_options.t, "Forward time t > 0 of p_t");
   probe->add_option("--points", probe_options.points, "Points to evaluate at: CSV or .npy, one point per row");
   probe->add_option("--hessian", probe_options.hessian, "none | diagonal | full | auto (full up to d = 8, else diagonal)")
       ->check(CLI::IsMember({"none", "diagonal", "full", "auto"}));
+  probe->add_flag("--log-density", probe_options.log_density,
+                  "Also compute log p_t (a column log_density). A sampler's query never asks for it, and some targets\n"
+                  "(double_well, modified_half_normal) then compute the score by quadrature instead of their table");
   probe->add_option("--sample", probe_options.sample, "Write this many exact samples of pi instead")->check(CLI::PositiveNumber);
   probe->add_option("--seed", probe_options.seed, "Seed for --sample");
   probe->add_option("-o,--output", probe_options.output, "Output file (.csv or .npy; default: CSV on stdout)");
@@ -93,7 +100,8 @@ int main(int argc, char** argv) {
   add_version_flag(*probe);
 
   MetricOptions metric_options;
-  CLI::App* metric = app.add_subcommand("metric", "Compute a metric between two sample files (CSV or .npy, one point per row)");
+  CLI::App* metric = app.add_subcommand("metric", "Compute a metric between two sample files (CSV or .npy, one point per row).\n"
+                                        "Exit 1, with no result printed, when the value or its standard error is not finite or the metric fails");
   metric->add_option("name", metric_options.metric, "Metric plugin name, e.g. w2_exact")->required();
   metric->add_option("a", metric_options.file_a, "First sample file")->required()->check(CLI::ExistingFile);
   metric->add_option("b", metric_options.file_b, "Second sample file")->required()->check(CLI::ExistingFile);

@@ -153,7 +153,7 @@ namespace {
 TEST(Cli, ProbeEvaluatesAGaussianAgainstItsClosedForm) {
   const fs::path dir = temp_dir("probe");
   std::ofstream(dir / "p.csv") << "0.5,1.0\n";
-  const auto r = run_command(kSgmtk + " probe gaussian -p dim=2 -p 'mean=[1.0, -1.0]' --t 0.5 --hessian diagonal --points " +
+  const auto r = run_command(kSgmtk + " probe gaussian -p dim=2 -p 'mean=[1.0, -1.0]' --t 0.5 --hessian diagonal --log-density --points " +
                              (dir / "p.csv").string() + " -o " + (dir / "out.csv").string());
   ASSERT_EQ(r.exit_code, 0) << r.output;
   const auto rows = read_csv(dir / "out.csv");
@@ -161,6 +161,7 @@ TEST(Cli, ProbeEvaluatesAGaussianAgainstItsClosedForm) {
   EXPECT_EQ(rows[0][2], "log_density");
   // Unit covariance: p_t = N(e^{-t} m, I), score = e^{-t} m - y.
   const double m_t = std::exp(-0.5);
+  EXPECT_NEAR(std::stod(rows[1][2]), -std::log(2.0 * M_PI) - 0.5 * ((0.5 - m_t) * (0.5 - m_t) + (1.0 + m_t) * (1.0 + m_t)), 1e-14);
   EXPECT_NEAR(std::stod(rows[1][3]), m_t * 1.0 - 0.5, 1e-14);
   EXPECT_NEAR(std::stod(rows[1][4]), -m_t - 1.0, 1e-14);
   EXPECT_NEAR(std::stod(rows[1][5]), -1.0, 1e-14);
