@@ -97,6 +97,21 @@ const Case kCases[] = {
     {"name_empty", "[run]\nname = \"\"\n[target]\nplugin = \"gaussian\"\n", "test.toml:2:8: error: run.name = \"\" must be a plain name"},
     {"output_empty", "[run]\noutput = \"\"\n[target]\nplugin = \"gaussian\"\n",
      "test.toml:2:10: error: run.output must not be empty (leave it out for out/<name>)"},
+    // Two sweep keys for one target parameter would overwrite each other (duplicate runs); the
+    // second written is the one pointed at.
+    {"dim_and_target_dim", "[target]\nplugin = \"gaussian\"\n[sweep]\ndim = [1, 2]\n\"target.dim\" = [3]\n",
+     "test.toml:5:1: error: sweep.target.dim sweeps the target's 'dim' again (sweep.dim, line 4): keep one of them"},
+    {"target_dim_and_dim", "[target]\nplugin = \"gaussian\"\n[sweep]\n\"target.dim\" = [3]\ndim = [1, 2]\n",
+     "test.toml:5:1: error: sweep.dim sweeps the target's 'dim' again (sweep.target.dim, line 4): keep one of them"},
+    // The replicate is 32 bits of the random key: 2^32 would repeat replicate 0.
+    {"swept_replicate_too_large", "[target]\nplugin = \"gaussian\"\n[sweep]\nreplicate = [0, 4294967296]\n",
+     "test.toml:4:17: error: sweep.replicate values must be in [0, 4294967295] (the replicate is 32 bits of the random key), "
+     "got 4294967296"},
+    {"swept_replicate_negative", "[target]\nplugin = \"gaussian\"\n[sweep]\nreplicate = [-1]\n",
+     "test.toml:4:14: error: sweep.replicate values must be in [0, 4294967295]"},
+    {"run_replicates_too_large", "[run]\nreplicates = 4294967297\n[target]\nplugin = \"gaussian\"\n",
+     "test.toml:2:14: error: run.replicates must be in [1, 4294967296] (the replicate is 32 bits of the random key), "
+     "got 4294967297"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Golden, ConfigErrors, ::testing::ValuesIn(kCases),
@@ -122,6 +137,20 @@ TEST(ConfigErrors, ValidPipelinePlansEveryRun) {
   const auto plan = sgmtk::engine::plan_pipeline(sgmtk::engine::parse_pipeline(toml, "test.toml"), registry);
   EXPECT_EQ(plan.runs.size(), 3u * 2u * 2u);  // steps x dim x replicates, one sampler
   EXPECT_EQ(plan.targets.size(), 2u);         // one target per distinct dim
+}
+
+TEST(ConfigErrors, SweepRunsInTheOrderWrittenLastKeyFastest) {
+  // toml++ iterates a table in key order ("dim" before "steps"); the sweep must follow the file.
+  const auto registry = sgmtk::testing::build_registry();
+  const std::string toml = "[target]\nplugin = \"gaussian\"\n[sweep]\nsteps = [4, 8]\ndim = [1, 3]\n" + std::string(kValidTail);
+  const auto plan = sgmtk::engine::plan_pipeline(sgmtk::engine::parse_pipeline(toml, "test.toml"), registry);
+  EXPECT_EQ(plan.swept_keys, (std::vector<std::string>{"steps", "dim"}));
+  ASSERT_EQ(plan.runs.size(), 4u);
+  using Swept = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(plan.runs[0].point.swept, (Swept{{"steps", "4"}, {"dim", "1"}}));
+  EXPECT_EQ(plan.runs[1].point.swept, (Swept{{"steps", "4"}, {"dim", "3"}}));
+  EXPECT_EQ(plan.runs[2].point.swept, (Swept{{"steps", "8"}, {"dim", "1"}}));
+  EXPECT_EQ(plan.runs[3].point.swept, (Swept{{"steps", "8"}, {"dim", "3"}}));
 }
 
 TEST(ConfigErrors, NameFromTheFileMustBePlainToo) {

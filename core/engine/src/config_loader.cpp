@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -18,6 +19,12 @@ const std::vector<std::string>& engine_sweep_keys() {
   static const std::vector<std::string> keys{"steps",      "dim",       "horizon",    "early_stop",
                                              "particles",  "score_error", "replicate"};
   return keys;
+}
+
+std::string swept_target_parameter(const std::string& key) {
+  if (key == "dim") return "dim";
+  if (key.rfind("target.", 0) == 0) return key.substr(7);
+  return "";
 }
 
 namespace {
@@ -210,6 +217,30 @@ StartLaw parse_start(const Reader& r, const toml::node& n) {
   r.fail(r.pos(n), "process.start = \"" + s + "\" is not allowed (expected \"gaussian\" for N(0, I) or \"exact\" for p_T)");
 }
 
+// A swept replicate keys the random numbers in 32 bits: 2^32 would silently be replicate 0.
+// (Values of other types are refused when the plan reads them.)
+void check_replicate(const Reader& r, const toml::node& x) {
+  if (auto i = x.as_integer(); i && (i->get() < 0 || i->get() > 0xffffffffLL)) {
+    r.fail(r.pos(x), "sweep.replicate values must be in [0, 4294967295] (the replicate is 32 bits of the random key), got " +
+                         std::to_string(i->get()));
+  }
+}
+
+// Two axes setting one target parameter ("dim" and "target.dim") would overwrite each other,
+// giving duplicate runs: the second written is refused. `axes` is in the order written.
+void refuse_aliased_axes(const Reader& r, const std::vector<SweepAxis>& axes) {
+  std::map<std::string, const SweepAxis*> first;
+  for (const auto& axis : axes) {
+    const std::string param = swept_target_parameter(axis.key);
+    if (param.empty()) continue;
+    auto [it, inserted] = first.emplace(param, &axis);
+    if (!inserted) {
+      r.fail(axis.at, "sweep." + axis.key + " sweeps the target's '" + param + "' again (sweep." + it->second->key + ", line " +
+                          std::to_string(it->second->at.line) + "): keep one of them");
+    }
+  }
+}
+
 PipelineSpec build(const toml::table& root, const std::string& file) {
   Reader r{file};
   PipelineSpec spec;
@@ -247,7 +278,11 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
     }
     if (auto v = t.get("replicates")) {
       spec.replicates = r.integer(*v, "run.replicates");
-      if (spec.replicates < 1) r.fail(r.pos(*v), "run.replicates must be >= 1");
+      // Replicates 0 .. replicates-1 key the random numbers in 32 bits: more would repeat them.
+      if (spec.replicates < 1 || spec.replicates > (std::int64_t{1} << 32)) {
+        r.fail(r.pos(*v), "run.replicates must be in [1, 4294967296] (the replicate is 32 bits of the random key), got " +
+                              std::to_string(spec.replicates));
+      }
     }
     if (auto v = t.get("block_size")) {
       spec.block_size = r.integer(*v, "run.block_size");
@@ -371,9 +406,18 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
       auto a = v.as_array();
       if (!a || a->empty()) r.fail(r.pos(v), "sweep." + key + " must be a non-empty list of values");
       SweepAxis axis{key, {}, r.pos(k.source())};
-      for (auto&& x : *a) axis.values.push_back(r.value(x, "sweep." + key));
+      for (auto&& x : *a) {
+        if (key == "replicate") check_replicate(r, x);
+        axis.values.push_back(r.value(x, "sweep." + key));
+      }
       spec.sweep.push_back(std::move(axis));
     }
+    // The product runs in the order written (the last key varying fastest); toml++ hands the
+    // keys over in alphabetical order.
+    std::stable_sort(spec.sweep.begin(), spec.sweep.end(), [](const SweepAxis& a, const SweepAxis& b) {
+      return std::pair(a.at.line, a.at.column) < std::pair(b.at.line, b.at.column);
+    });
+    refuse_aliased_axes(r, spec.sweep);
   }
   return spec;
 }
