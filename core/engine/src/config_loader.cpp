@@ -450,6 +450,14 @@ ParamValue parse_param_value(const std::string& text, const std::string& what) {
 }
 
 PipelineSpec load_pipeline(const std::string& path) {
+  // Only a regular file is opened: a folder would read as empty text ("no [target] table"), and
+  // opening a FIFO would wait for a writer that never comes.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status)) throw ConfigError({path, 0, 0}, "is a folder, not a pipeline file (name the .toml file)");
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw ConfigError({path, 0, 0}, "is not a regular file (a FIFO, device or socket), not a pipeline file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path, 0, 0}, "cannot open the pipeline file");
   std::ostringstream text;
