@@ -114,7 +114,7 @@ const Case kCases[] = {
     {"swept_replicate_negative", "[target]\nplugin = \"gaussian\"\n[sweep]\nreplicate = [-1]\n",
      "test.toml:4:14: error: sweep.replicate values must be in [0, 4294967295]"},
     {"run_replicates_too_large", "[run]\nreplicates = 4294967297\n[target]\nplugin = \"gaussian\"\n",
-     "test.toml:2:14: error: run.replicates must be in [1, 4294967296] (the replicate is 32 bits of the random key), "
+     "test.toml:2:14: error: run.replicates must be <= 4294967296 (the replicate is 32 bits of the random key), "
      "got 4294967297"},
 };
 

@@ -278,9 +278,10 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
     }
     if (auto v = t.get("replicates")) {
       spec.replicates = r.integer(*v, "run.replicates");
+      if (spec.replicates < 1) r.fail(r.pos(*v), "run.replicates must be >= 1");
       // Replicates 0 .. replicates-1 key the random numbers in 32 bits: more would repeat them.
-      if (spec.replicates < 1 || spec.replicates > (std::int64_t{1} << 32)) {
-        r.fail(r.pos(*v), "run.replicates must be in [1, 4294967296] (the replicate is 32 bits of the random key), got " +
+      if (spec.replicates > (std::int64_t{1} << 32)) {
+        r.fail(r.pos(*v), "run.replicates must be <= 4294967296 (the replicate is 32 bits of the random key), got " +
                               std::to_string(spec.replicates));
       }
     }
