@@ -4,6 +4,7 @@
 
 #include <sgmtk/version.hpp>
 #include <sgmtk_engine/communicator.hpp>
+#include <sgmtk_engine/exception_message.hpp>
 
 #include <CLI/CLI.hpp>
 
@@ -22,9 +23,12 @@ void add_version_flag(CLI::App& app) {
       "Print the version and exit");
 }
 
+// One folder per --plugin-dir: a list option would otherwise take every word after it, so that
+// `run --plugin-dir DIR file.toml` made file.toml a plugin folder and left no pipeline.
 void add_plugin_dir_option(CLI::App& app, sgmtk::host::PluginOptions& o) {
   app.add_option("--plugin-dir", o.plugin_dirs,
-                 "Also load plugins from this folder (repeatable; searched before $SGMTK_PLUGIN_PATH and the defaults)");
+                 "Also load plugins from this folder (one per use, repeatable; searched before $SGMTK_PLUGIN_PATH and the defaults)")
+      ->allow_extra_args(false);
 }
 
 }  // namespace
@@ -167,8 +171,16 @@ int main(int argc, char** argv) {
     if (*report) return cmd_report(report_options);
     if (*contraction) return cmd_contraction(plugins, contraction_options);
   } catch (const std::exception& e) {
+    // The commands that compute (run, metric, probe) report their own failures with their own
+    // exit codes; what reaches here was refused before any work (a plugin folder that does not
+    // exist, bad option values, a results folder that cannot be read): a usage error.
     std::cerr << "error: " << e.what() << "\n";
     return exit_usage;
+  } catch (...) {
+    // Only plugin code throws something that is not a std::exception (e.g. while describing
+    // itself): that is the plugin failing, not the user, and it must not end in std::terminate.
+    std::cerr << "error: " << sgmtk::engine::current_exception_message() << "\n";
+    return exit_run_failed;
   }
   return exit_usage;
 }

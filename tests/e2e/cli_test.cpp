@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace {
 
@@ -180,6 +181,102 @@ TEST(Cli, ProbeSampleThenMetricOnTheFiles) {
   const auto bad = run_command(kSgmtk + " metric w2_marginall " + (dir / "a.npy").string() + " " + (dir / "b.csv").string());
   EXPECT_EQ(bad.exit_code, 2);
   EXPECT_NE(bad.output.find("did you mean 'w2_marginal'?"), std::string::npos) << bad.output;
+  fs::remove_all(dir);
+}
+
+}  // namespace
+
+namespace {
+
+// Issue 14 items 6 and 16: what a pipeline names cannot make sgmtk touch other files, and what
+// is given as the pipeline must be a file.
+
+// A pipeline of one quick run, with this [run] table.
+std::string one_quick_run(const std::string& run_table) {
+  return "[run]\nparticles = 100\n" + run_table + "[target]\nplugin = \"gaussian\"\n[process]\nsteps = 4\n"
+         "[[sampler]]\nplugin = \"euler_maruyama\"\n[[metric]]\nplugin = \"w2_gaussian\"\n";
+}
+
+TEST(Cli, NulInOutputOrNameIsRefusedAndThePrefixFolderIsUntouched) {
+  // "keep\u0000x" reaches the system as "keep": the journal reset would have removed it.
+  const fs::path dir = temp_dir("nul");
+  fs::create_directories(dir / "keep");
+  std::ofstream(dir / "keep" / "precious.txt") << "mine\n";
+  fs::create_directories(dir / "out" / "keep");
+  std::ofstream(dir / "out" / "keep" / "precious.txt") << "mine\n";
+  std::ofstream(dir / "output.toml") << one_quick_run("output = \"" + (dir / "keep").string() + "\\u0000x\"\n");
+  std::ofstream(dir / "name.toml") << one_quick_run("name = \"keep\\u0000x\"\n");
+
+  const auto by_output = run_command(kSgmtk + " run -q " + (dir / "output.toml").string());
+  EXPECT_EQ(by_output.exit_code, 2) << by_output.output;
+  EXPECT_NE(by_output.output.find("output.toml:3:10: error: run.output contains a control character (U+0000)"), std::string::npos)
+      << by_output.output;
+  const auto by_name = run_command("cd " + dir.string() + " && " + kSgmtk + " run -q name.toml");
+  EXPECT_EQ(by_name.exit_code, 2) << by_name.output;
+  EXPECT_NE(by_name.output.find("name.toml:3:8: error: run.name contains a control character (U+0000)"), std::string::npos)
+      << by_name.output;
+
+  EXPECT_EQ(sgmtk::testing::read_file(dir / "keep" / "precious.txt"), "mine\n");
+  EXPECT_EQ(sgmtk::testing::read_file(dir / "out" / "keep" / "precious.txt"), "mine\n");
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "keep"), fs::directory_iterator()), 1);
+  EXPECT_EQ(std::distance(fs::directory_iterator(dir / "out" / "keep"), fs::directory_iterator()), 1);
+  fs::remove_all(dir);
+}
+
+TEST(Cli, RunNameCannotClimbOutOfOut) {
+  // From dir/a/b, out/../../x is dir/a/x.
+  const fs::path dir = temp_dir("climb");
+  fs::create_directories(dir / "a" / "b");
+  std::ofstream(dir / "a" / "b" / "p.toml") << one_quick_run("name = \"../../x\"\n");
+  const auto r = run_command("cd " + (dir / "a" / "b").string() + " && " + kSgmtk + " run -q p.toml");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("p.toml:3:8: error: run.name = \"../../x\" must be a plain name"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir / "a" / "x"));
+  EXPECT_FALSE(fs::exists(dir / "a" / "b" / "out"));
+  fs::remove_all(dir);
+}
+
+TEST(Cli, AFolderAsThePipelineIsRefusedAsAFolder) {
+  const fs::path dir = temp_dir("folder_pipeline");
+  for (const char* sub : {"validate", "run -q"}) {
+    const auto r = run_command(kSgmtk + " " + sub + " " + dir.string() + "/");
+    EXPECT_EQ(r.exit_code, 2) << sub << ": " << r.output;
+    EXPECT_NE(r.output.find(dir.string() + "/: error: is a folder, not a pipeline file"), std::string::npos) << sub << ": " << r.output;
+  }
+  EXPECT_TRUE(fs::is_empty(dir));  // run made no output folder in it
+  fs::remove_all(dir);
+}
+
+TEST(Cli, AFifoAsThePipelineIsRefusedWithoutWaiting) {
+  // Opening a FIFO waits for a writer: `timeout` turns a hang into exit code 124.
+  const fs::path dir = temp_dir("fifo_pipeline");
+  const fs::path fifo = dir / "p.toml";
+  ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+  for (const char* sub : {"validate", "run -q"}) {
+    const auto r = run_command("timeout 30 " + kSgmtk + " " + sub + " " + fifo.string());
+    EXPECT_EQ(r.exit_code, 2) << sub << ": " << r.output;
+    EXPECT_NE(r.output.find(fifo.string() + ": error: is not a regular file"), std::string::npos) << sub << ": " << r.output;
+  }
+  fs::remove_all(dir);
+}
+
+TEST(Cli, PluginDirTakesOneFolderPerUse) {
+  // `--plugin-dir DIR file.toml` once made file.toml a second plugin folder and left no pipeline.
+  const fs::path dir = temp_dir("plugin_dir_value");
+  fs::create_directories(dir / "plugins1");
+  fs::create_directories(dir / "plugins2");
+  const std::string pipeline = (dir / "p.toml").string();
+  std::ofstream(pipeline) << one_quick_run("");
+  const std::string dirs = " --plugin-dir " + (dir / "plugins1").string() + " --plugin-dir " + (dir / "plugins2").string() + " ";
+  const auto validated = run_command(kSgmtk + " validate" + dirs + pipeline);
+  EXPECT_EQ(validated.exit_code, 0) << validated.output;
+  EXPECT_NE(validated.output.find("p.toml: ok (1 run"), std::string::npos) << validated.output;
+  const auto ran = run_command(kSgmtk + " run -q" + dirs + pipeline + " -o " + (dir / "out").string());
+  EXPECT_EQ(ran.exit_code, 0) << ran.output;
+  EXPECT_TRUE(fs::exists(dir / "out" / "results.csv"));
+  const auto listed = run_command(kSgmtk + " list --verbose" + dirs);
+  EXPECT_EQ(listed.exit_code, 0) << listed.output;
+  EXPECT_NE(listed.output.find((dir / "plugins2").string()), std::string::npos) << listed.output;
   fs::remove_all(dir);
 }
 

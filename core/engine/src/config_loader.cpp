@@ -4,10 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <optional>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 namespace sgmtk::engine {
 
@@ -17,7 +21,44 @@ const std::vector<std::string>& engine_sweep_keys() {
   return keys;
 }
 
+std::string swept_target_parameter(const std::string& key) {
+  if (key == "dim") return "dim";
+  if (key.rfind("target.", 0) == 0) return key.substr(7);
+  return "";
+}
+
 namespace {
+
+// ---- What a pipeline's text may hold ---------------------------------------------------------
+// A control character is never meant in a pipeline, and in a path it is dangerous: a NUL ends
+// the path at the system call, so run.output = "keep\u0000x" would make the journal reset
+// remove the folder "keep" itself. Refused: C0 (U+0000-U+001F, tab included: no key, name, path
+// or parameter needs one), DEL (U+007F) and C1 (U+0080-U+009F, terminal control sequences).
+
+/// The first control character of UTF-8 text (toml++ has checked the encoding), if any.
+std::optional<char32_t> first_control_character(std::string_view s) {
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (c < 0x20 || c == 0x7f) return c;
+    // C1 is U+0080-U+009F, encoded 0xC2 0x80-0x9F; 0xC2 only ever starts a character.
+    if (c == 0xc2 && i + 1 < s.size()) {
+      const auto next = static_cast<unsigned char>(s[i + 1]);
+      if (next >= 0x80 && next <= 0x9f) return next;
+    }
+  }
+  return std::nullopt;
+}
+
+std::string code_point(char32_t c) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "U+%04X", static_cast<unsigned>(c));
+  return buf;
+}
+
+/// run.name becomes the folder out/<name>: it must be one path component that stays there.
+bool is_plain_name(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." && name.find('/') == std::string::npos && !first_control_character(name);
+}
 
 struct Reader {
   std::string file;
@@ -126,6 +167,49 @@ struct Reader {
   }
 };
 
+// The earliest control character in the file, over every key and string of the tree: one walk
+// covers run.name, run.output, plugin_dirs, plugin names, labels and every parameter, including
+// keys and values that later checks would echo to the terminal in their messages.
+class ControlCharacterSearch {
+ public:
+  explicit ControlCharacterSearch(const Reader& r) : r_(r) {}
+
+  void walk(const toml::node& n, const std::string& path) {
+    if (auto t = n.as_table()) {
+      for (auto&& [k, v] : *t) {
+        if (auto c = first_control_character(k.str())) {
+          offer(r_.pos(k.source()), (path.empty() ? "a key of the pipeline file" : "a key in " + path), *c);
+        }
+        walk(v, path.empty() ? std::string(k.str()) : path + "." + std::string(k.str()));
+      }
+    } else if (auto a = n.as_array()) {
+      for (std::size_t i = 0; i < a->size(); ++i) walk((*a)[i], path + "[" + std::to_string(i) + "]");
+    } else if (auto s = n.as_string()) {
+      if (auto c = first_control_character(s->get())) offer(r_.pos(n), path, *c);
+    }
+  }
+
+  void fail_if_found() const {
+    if (!found_) return;
+    r_.fail(found_->at, found_->what + " contains a control character (" + code_point(found_->c) +
+                            "); no key or string of a pipeline may hold one (names and paths least of all)");
+  }
+
+ private:
+  struct Found {
+    SourcePos at;
+    std::string what;
+    char32_t c;
+  };
+  // Tables iterate in key order, not in file order: keep the one written first.
+  void offer(const SourcePos& at, const std::string& what, char32_t c) {
+    if (!found_ || std::pair(at.line, at.column) < std::pair(found_->at.line, found_->at.column)) found_ = Found{at, what, c};
+  }
+
+  const Reader& r_;
+  std::optional<Found> found_;
+};
+
 StartLaw parse_start(const Reader& r, const toml::node& n) {
   const std::string s = r.string(n, "process.start");
   if (s == "gaussian") return StartLaw::gaussian;
@@ -133,10 +217,37 @@ StartLaw parse_start(const Reader& r, const toml::node& n) {
   r.fail(r.pos(n), "process.start = \"" + s + "\" is not allowed (expected \"gaussian\" for N(0, I) or \"exact\" for p_T)");
 }
 
+// A swept replicate keys the random numbers in 32 bits: 2^32 would silently be replicate 0.
+// (Values of other types are refused when the plan reads them.)
+void check_replicate(const Reader& r, const toml::node& x) {
+  if (auto i = x.as_integer(); i && (i->get() < 0 || i->get() > 0xffffffffLL)) {
+    r.fail(r.pos(x), "sweep.replicate values must be in [0, 4294967295] (the replicate is 32 bits of the random key), got " +
+                         std::to_string(i->get()));
+  }
+}
+
+// Two axes setting one target parameter ("dim" and "target.dim") would overwrite each other,
+// giving duplicate runs: the second written is refused. `axes` is in the order written.
+void refuse_aliased_axes(const Reader& r, const std::vector<SweepAxis>& axes) {
+  std::map<std::string, const SweepAxis*> first;
+  for (const auto& axis : axes) {
+    const std::string param = swept_target_parameter(axis.key);
+    if (param.empty()) continue;
+    auto [it, inserted] = first.emplace(param, &axis);
+    if (!inserted) {
+      r.fail(axis.at, "sweep." + axis.key + " sweeps the target's '" + param + "' again (sweep." + it->second->key + ", line " +
+                          std::to_string(it->second->at.line) + "): keep one of them");
+    }
+  }
+}
+
 PipelineSpec build(const toml::table& root, const std::string& file) {
   Reader r{file};
   PipelineSpec spec;
   spec.file = file;
+  ControlCharacterSearch controls(r);
+  controls.walk(root, "");
+  controls.fail_if_found();
   r.reject_unknown(root, "the pipeline file", {"run", "target", "process", "sampler", "metric", "sweep"});
 
   auto note = [&](const std::string& key, const toml::node& n) { spec.at[key] = r.pos(n); };
@@ -146,7 +257,13 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
     r.reject_unknown(t, "[run]", {"name", "seed", "particles", "replicates", "block_size", "output", "plugin_dirs", "distribute", "subsample",
                                "override_plugins"});
     for (auto&& [k, v] : t) note("run." + std::string(k.str()), v);
-    if (auto v = t.get("name")) spec.name = r.string(*v, "run.name");
+    if (auto v = t.get("name")) {
+      spec.name = r.string(*v, "run.name");
+      if (!is_plain_name(spec.name)) {
+        r.fail(r.pos(*v), "run.name = \"" + spec.name + "\" must be a plain name (not empty, no '/', not '.' or '..'): results go to "
+                          "out/<name>; set run.output to write elsewhere");
+      }
+    }
     if (auto v = t.get("seed")) {
       const std::int64_t s = r.integer(*v, "run.seed");
       if (s < 0 || s > 0xffffffffLL) r.fail(r.pos(*v), "run.seed must be in [0, 4294967295], got " + std::to_string(s));
@@ -162,12 +279,22 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
     if (auto v = t.get("replicates")) {
       spec.replicates = r.integer(*v, "run.replicates");
       if (spec.replicates < 1) r.fail(r.pos(*v), "run.replicates must be >= 1");
+      // Replicates 0 .. replicates-1 key the random numbers in 32 bits: more would repeat them.
+      if (spec.replicates > (std::int64_t{1} << 32)) {
+        r.fail(r.pos(*v), "run.replicates must be <= 4294967296 (the replicate is 32 bits of the random key), got " +
+                              std::to_string(spec.replicates));
+      }
     }
     if (auto v = t.get("block_size")) {
       spec.block_size = r.integer(*v, "run.block_size");
       if (spec.block_size < 1) r.fail(r.pos(*v), "run.block_size must be >= 1");
     }
-    if (auto v = t.get("output")) spec.output = r.string(*v, "run.output");
+    if (auto v = t.get("output")) {
+      // Any other path is the user's choice (the journal reset only ever removes this tool's
+      // own files inside it); the control characters that could cut it short are refused above.
+      spec.output = r.string(*v, "run.output");
+      if (spec.output.empty()) r.fail(r.pos(*v), "run.output must not be empty (leave it out for out/<name>)");
+    }
     if (auto v = t.get("distribute")) {
       const std::string d = r.string(*v, "run.distribute");
       if (d == "runs") spec.distribute = Distribute::runs;
@@ -194,7 +321,12 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
       spec.at["run.override_plugins"] = r.pos(*v);
     }
   }
-  if (spec.name.empty()) spec.name = std::filesystem::path(file).stem().string();
+  if (spec.name.empty()) {
+    spec.name = std::filesystem::path(file).stem().string();
+    if (!is_plain_name(spec.name)) {
+      r.fail(SourcePos{file, 1, 1}, "the file's name gives run.name = \"" + spec.name + "\", which is not a plain name: set [run] name");
+    }
+  }
 
   const toml::node* target = root.get("target");
   if (!target) r.fail(SourcePos{file, 1, 1}, "the pipeline has no [target] table (e.g. [target] plugin = \"gaussian\")");
@@ -275,9 +407,18 @@ PipelineSpec build(const toml::table& root, const std::string& file) {
       auto a = v.as_array();
       if (!a || a->empty()) r.fail(r.pos(v), "sweep." + key + " must be a non-empty list of values");
       SweepAxis axis{key, {}, r.pos(k.source())};
-      for (auto&& x : *a) axis.values.push_back(r.value(x, "sweep." + key));
+      for (auto&& x : *a) {
+        if (key == "replicate") check_replicate(r, x);
+        axis.values.push_back(r.value(x, "sweep." + key));
+      }
       spec.sweep.push_back(std::move(axis));
     }
+    // The product runs in the order written (the last key varying fastest); toml++ hands the
+    // keys over in alphabetical order.
+    std::stable_sort(spec.sweep.begin(), spec.sweep.end(), [](const SweepAxis& a, const SweepAxis& b) {
+      return std::pair(a.at.line, a.at.column) < std::pair(b.at.line, b.at.column);
+    });
+    refuse_aliased_axes(r, spec.sweep);
   }
   return spec;
 }
@@ -310,6 +451,14 @@ ParamValue parse_param_value(const std::string& text, const std::string& what) {
 }
 
 PipelineSpec load_pipeline(const std::string& path) {
+  // Only a regular file is opened: a folder would read as empty text ("no [target] table"), and
+  // opening a FIFO would wait for a writer that never comes.
+  std::error_code ec;
+  const std::filesystem::file_status status = std::filesystem::status(path, ec);
+  if (std::filesystem::is_directory(status)) throw ConfigError({path, 0, 0}, "is a folder, not a pipeline file (name the .toml file)");
+  if (std::filesystem::exists(status) && !std::filesystem::is_regular_file(status)) {
+    throw ConfigError({path, 0, 0}, "is not a regular file (a FIFO, device or socket), not a pipeline file");
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError({path, 0, 0}, "cannot open the pipeline file");
   std::ostringstream text;

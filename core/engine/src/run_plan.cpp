@@ -170,8 +170,7 @@ RunPlan plan_pipeline(const PipelineSpec& spec, const PluginRegistry& registry, 
         else if (k == "score_error") {
           pt.score_error = as_real(v, axis.at, k);
           if (pt.score_error < 0) throw ConfigError(axis.at, "sweep.score_error values must be >= 0");
-        } else if (k == "dim") tp.set("dim", v);
-        else tp.set(k.substr(7), v);  // target.<param>
+        } else tp.set(swept_target_parameter(k), v);  // dim or target.<param>
         pt.swept.emplace_back(k, format_value(v));
         next.push_back(std::move(pt));
         next_params.push_back(std::move(tp));

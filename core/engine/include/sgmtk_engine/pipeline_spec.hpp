@@ -25,7 +25,8 @@ struct PluginUse {
   bool floor = false;                         ///< metrics: also report the finite-sample floor
 };
 
-/// One [sweep] key: its values, in the order written.
+/// One [sweep] key: its values, in the order written. PipelineSpec::sweep lists the keys in the
+/// order written too (the loader sorts them by position).
 struct SweepAxis {
   std::string key;  ///< steps, dim, horizon, early_stop, particles, score_error, or target.<param>
   std::vector<ParamValue> values;
@@ -83,5 +84,7 @@ struct PipelineSpec {
 
 /// The [sweep] keys the engine understands besides target.<param>.
 const std::vector<std::string>& engine_sweep_keys();
+/// The target parameter a sweep key sets ("dim" and "target.dim" both set "dim"), or "".
+std::string swept_target_parameter(const std::string& key);
 
 }  // namespace sgmtk::engine
