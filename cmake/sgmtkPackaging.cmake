@@ -35,8 +35,8 @@ configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/sgmtkConfig.cmake.in
   PATH_VARS SGMTK_INSTALL_PLUGIN_DIR CMAKE_INSTALL_BINDIR CMAKE_INSTALL_INCLUDEDIR)
 
 # Compatibility rule: SameMinorVersion. While sgmtk is 0.x the plugin ABI (sgmtk::abi_version)
-# may change between minor versions and never within one, so find_package(sgmtk 0.1) accepts
-# 0.1.z only: a plugin configured against a compatible package is one the installed host loads.
+# may change between minor versions and never within one, so find_package(sgmtk 0.2) accepts
+# 0.2.z only: a plugin configured against a compatible package is one the installed host loads.
 # The host itself checks abi_version (and the descriptor size) at load time and names the SDK
 # to rebuild against; this rule catches the mismatch earlier, at configure time.
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/sgmtkConfigVersion.cmake
