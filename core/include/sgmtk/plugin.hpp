@@ -44,11 +44,15 @@ using SamplerFactory = std::unique_ptr<Sampler> (*)(const Params&);
 using MetricFactory = std::unique_ptr<Metric> (*)(const Params&);
 using ParamSpecsFn = std::vector<ParamSpec> (*)();
 
-/// The run a memory estimate is asked about: the dimension d of the target and the number n of
-/// particles a sampler moves (or a metric compares).
+/// The run a memory estimate is asked about.
 struct MemoryQuery {
-  Index dim = 0;
-  Index particles = 0;
+  Index dim = 0;        ///< of the target
+  Index particles = 0;  ///< n a sampler's block moves, or a metric compares
+  std::size_t threads = 1;  ///< workers one compute() may use at once
+  bool split = false;       ///< the run is split over MPI processes (distribute = "particles")
+  /// The target once built, for estimates that depend on its traits; nullptr in the first check,
+  /// made before any target exists (then assume what the parameters allow).
+  const Target* target = nullptr;
 };
 /// Bytes a plugin will hold for these (validated) parameters, computed without constructing it,
 /// so that an impossible sweep is refused before it allocates anything (`sgmtk validate` and

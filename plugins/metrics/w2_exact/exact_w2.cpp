@@ -5,6 +5,7 @@
 #include <sgmtk/error.hpp>
 
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <sstream>
 
@@ -71,12 +72,17 @@ ExactW2 exact_w2(ConstBlock a, ConstBlock b, Index max_points, double relative_t
     require_representable_costs(a, b, n, "w2_exact");
     return solve_and_certify(a, b, relative_tolerance);
   }
-  const Index l = std::lcm(n, m);
-  if (l > max_points) {
+  // lcm = (n / gcd) x m, compared in double first: std::lcm of two large sizes overflows.
+  const Index g = std::gcd(n, m);
+  const double lcm = static_cast<double>(n / g) * static_cast<double>(m);
+  if (lcm > static_cast<double>(max_points)) {
+    char size[32];
+    std::snprintf(size, sizeof size, "%.0f", lcm);
     throw Error("w2_exact: clouds of " + std::to_string(n) + " and " + std::to_string(m) +
-                " points need an assignment of size lcm = " + std::to_string(l) + " > max_points = " +
+                " points need an assignment of size lcm = " + size + " > max_points = " +
                 std::to_string(max_points) + "; use equal sizes or sizes with a small common multiple");
   }
+  const Index l = n / g * m;
   // On the given clouds, before repeating them: an error names a point by its own index. The
   // repeated clouds have the same coordinates, so the solver's own check then passes.
   require_representable_costs(a, b, l, "w2_exact");

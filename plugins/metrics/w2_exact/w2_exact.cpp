@@ -38,8 +38,9 @@ std::vector<ParamSpec> w2_exact_params() {
 // duals per point: about 640 bytes each (measured order: 32 candidates of 16 bytes, plus rows).
 std::uint64_t w2_exact_memory(const Params& p, const MemoryQuery& q) {
   const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
-  const double m = p.has("samples") ? static_cast<double>(p.integer("samples")) : n;
-  const double lcm = n == m ? n : static_cast<double>(std::lcm(static_cast<std::int64_t>(n), static_cast<std::int64_t>(m)));
+  const double m = static_cast<double>(p.has("samples") ? p.integer("samples") : q.particles);
+  // lcm = (n / gcd) x m, in double: std::lcm of two large counts overflows.
+  const double lcm = n == m ? n : static_cast<double>(q.particles / std::gcd(q.particles, static_cast<Index>(m))) * m;
   const double points = std::min(lcm, static_cast<double>(p.integer("max_points")));
   const double repeated = n == m ? 0.0 : 2.0 * 8.0 * d * points;
   return memory_bytes(8.0 * d * m + repeated + 640.0 * points);

@@ -134,11 +134,13 @@ class W2Gaussian final : public Metric, public SummableMetric {
 
 std::vector<ParamSpec> w2_gaussian_params() { return {}; }
 
-// O(d^2), whatever n: a d x d cross-product per jackknife group, the target's covariance and its
-// square root, and the Bures terms' eigendecompositions (about eight more d x d matrices).
+// A d x d cross-product per jackknife group, the target's covariance and its square root, the
+// Bures terms' eigendecompositions (about eight more d x d matrices), and per worker a centred
+// copy of one group of particles (group_moments.cpp).
 std::uint64_t w2_gaussian_memory(const Params&, const MemoryQuery& q) {
-  const double d = static_cast<double>(q.dim);
-  return memory_bytes(8.0 * d * d * static_cast<double>(jackknife_groups + 8));
+  const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
+  const double groups = static_cast<double>(jackknife_groups);
+  return memory_bytes(8.0 * (d * d * (groups + 8.0) + static_cast<double>(q.threads) * d * n / groups));
 }
 
 }  // namespace sgmtk::w2_gaussian

@@ -23,12 +23,13 @@ std::vector<ParamSpec> w2_marginal_params() {
               .optional()};
 }
 
-// The drawn cloud B (d x m) and one coordinate of each cloud, sorted, per worker; split runs ask
-// for the d x d identity as directions.
+// The drawn cloud B (d x m) and one coordinate of each cloud, sorted, per worker; split runs also
+// ask for the d x d identity as directions.
 std::uint64_t w2_marginal_memory(const Params& p, const MemoryQuery& q) {
   const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
   const double m = p.has("samples") ? static_cast<double>(p.integer("samples")) : n;
-  return memory_bytes(8.0 * (d * m + d * d + 2.0 * (n + m)));
+  const double workers = static_cast<double>(q.threads);
+  return memory_bytes(8.0 * (d * m + (q.split ? d * d : 0.0) + 2.0 * workers * (n + m)));
 }
 
 class W2Marginal final : public Metric, public ProjectedMetric {

@@ -29,13 +29,15 @@ std::vector<ParamSpec> w2_sliced_params() {
   };
 }
 
-// The drawn cloud B (d x m), the directions (d x P), and per worker the projections of both clouds
-// on 8 directions plus two radix-sort buffers (sliced_w2.cpp); counted for up to 8 workers.
+// The drawn cloud B (d x m), the directions (d x P), and per worker (one per 8 directions, up to
+// the threads) the projections of both clouds on 8 directions plus two radix-sort buffers
+// (sliced_w2.cpp).
 std::uint64_t w2_sliced_memory(const Params& p, const MemoryQuery& q) {
   const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
   const double m = p.has("samples") ? static_cast<double>(p.integer("samples")) : n;
   const double directions = static_cast<double>(p.integer("projections"));
-  return memory_bytes(8.0 * (d * m + d * directions + (std::min(directions, 64.0) + 2.0) * (n + m)));
+  const double workers = std::min(static_cast<double>(q.threads), std::ceil(directions / 8.0));
+  return memory_bytes(8.0 * (d * m + d * directions + workers * 10.0 * (n + m)));
 }
 
 class W2Sliced final : public Metric, public ProjectedMetric {

@@ -150,11 +150,13 @@ std::vector<ParamSpec> local_linearization_params() {
   };
 }
 
-// Ten d x n slots; with full Hessians (hessian = "full", or "auto" on a target without a
-// diagonal form) also a d^2 x n slot and two d x d matrices.
+// Ten d x n slots; with full Hessians (hessian = "full", or "auto" on a target that is not
+// product-form) also a d^2 x n slot and two d x d matrices. Before the target is built "auto"
+// is taken as diagonal; the engine's second check, with the target, is the one that counts.
 std::uint64_t local_linearization_memory(const Params& p, const MemoryQuery& q) {
   const double d = static_cast<double>(q.dim), n = static_cast<double>(q.particles);
-  const bool full = p.string("hessian") != "diagonal";
+  const std::string& form = p.string("hessian");
+  const bool full = form == "full" || (form == "auto" && q.target != nullptr && !q.target->traits().product_form);
   return memory_bytes(8.0 * (10.0 * d * n + (full ? d * d * n + 2.0 * d * d : 0.0)));
 }
 
