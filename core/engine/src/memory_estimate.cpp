@@ -4,6 +4,7 @@
 #include <sgmtk/plugin.hpp>
 #include <sgmtk_engine/config_error.hpp>
 #include <sgmtk_engine/exception_message.hpp>
+#include <sgmtk_engine/executor.hpp>
 #include <sgmtk_engine/run_plan.hpp>
 
 #include <algorithm>
@@ -12,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 
 namespace sgmtk::engine {
@@ -22,13 +24,15 @@ namespace {
 // guard, and it saturates instead of wrapping (a huge block_size once read as 0 bytes).
 std::uint64_t saturate(double bytes) { return memory_bytes(bytes); }
 
-// A plugin's declared memory (PluginEntry::memory), or `fallback` when it declares none.
-double declared(const PluginInfo& info, const Params& params, const MemoryQuery& q, double fallback) {
+// A plugin's declared memory (PluginEntry::memory), or `fallback` when it declares none. Its
+// failure is the pipeline's error at the plugin's table.
+double declared(const PluginInfo& info, const Params& params, const MemoryQuery& q, double fallback, const SourcePos& at) {
   if (info.entry == nullptr || info.entry->memory == nullptr) return fallback;
   try {
     return static_cast<double>(info.entry->memory(params, q));
   } catch (...) {
-    throw Error(std::string(to_string(info.kind)) + " '" + info.name + "': its memory estimate failed: " + current_exception_message());
+    throw ConfigError(at, std::string(to_string(info.kind)) + " '" + info.name + "' (" + info.file +
+                              "): its memory estimate failed: " + current_exception_message());
   }
 }
 
@@ -49,18 +53,35 @@ MemoryEstimate estimate_memory(const RunPlan& plan, const MemoryBudget& budget) 
   const bool split = plan.spec.distribute == Distribute::particles;
   e.concurrent_runs = split ? 1 : std::max<std::size_t>(1, std::min(budget.concurrent_runs, plan.runs.size()));
   const double ranks = static_cast<double>(std::max(1, budget.ranks));
+  const double threads = static_cast<double>(budget.threads);
   const bool coupled = std::any_of(plan.metric_objects.begin(), plan.metric_objects.end(),
                                    [](const auto& m) { return m->needs().coupled_reference; });
+  // Plugin calls once per plugin, not once per run (a sweep may hold 10^6 runs).
+  std::vector<bool> full_hessian;
+  for (const auto& s : plan.sampler_objects) full_hessian.push_back(s->traits().hessian == HessianForm::full);
 
-  // Held once for the whole sweep: every distinct target (the plan keeps them all).
+  // Held once for the whole sweep: every distinct target (the plan keeps them all) and, on one
+  // process, every coupled reference (the executor shares each among the runs of its key and
+  // keeps them to the end; a split run holds only its own).
   double targets = 0.0;
   for (const auto& t : plan.targets) {
-    targets += declared(*plan.target_info, t.params, {t.dim, 0}, 16.0 * 8.0 * static_cast<double>(t.dim));
+    targets += declared(*plan.target_info, t.params, {t.dim, 0, budget.threads, split, t.target.get()},
+                        16.0 * 8.0 * static_cast<double>(t.dim), plan.spec.target.at);
+  }
+  double references = 0.0;
+  if (coupled && !split) {
+    std::set<std::string> seen;
+    for (const auto& run : plan.runs) {
+      if (seen.insert(coupled_reference_key(plan, run)).second) {
+        references += 8.0 * static_cast<double>(run.point.particles) * static_cast<double>(plan.targets[run.point.target_index].dim);
+      }
+    }
   }
   double scratch = 0.0;
   double largest = -1.0;
   for (const auto& run : plan.runs) {
-    const Index dim = plan.targets[run.point.target_index].dim;
+    const PlannedTarget& target = plan.targets[run.point.target_index];
+    const Index dim = target.dim;
     const double d = static_cast<double>(dim);
     // Split: this rank's share (rounded up to a whole chunk) plus the subsample on rank 0.
     const double all = static_cast<double>(run.point.particles);
@@ -70,38 +91,42 @@ MemoryEstimate estimate_memory(const RunPlan& plan, const MemoryBudget& budget) 
     // Per thread, one block's Scratch (the sampler's declaration, else all 16 slots of d x block
     // plus a d x d matrix per particle for full Hessians) and the target's temporaries while it
     // answers a score query (copies of the block: four, say).
-    const PlannedPlugin& sampler = plan.samplers[run.sampler_index];
-    const bool full_hessian = plan.sampler_objects[run.sampler_index]->traits().hessian == HessianForm::full;
+    const std::size_t s = run.sampler_index;
+    const PlannedPlugin& sampler = plan.samplers[s];
     const double block = std::min(static_cast<double>(plan.spec.block_size), n);
-    const double all_slots = 8.0 * block * (16.0 * d + (full_hessian ? d * d : 0.0));
-    const double block_scratch = declared(*sampler.info, sampler.params, {dim, static_cast<Index>(block)}, all_slots);
-    scratch = std::max(scratch, static_cast<double>(budget.threads) * (block_scratch + 4.0 * 8.0 * block * d));
+    const double all_slots = 8.0 * block * (16.0 * d + (full_hessian[s] ? d * d : 0.0));
+    const double block_scratch = declared(*sampler.info, sampler.params,
+                                          {dim, static_cast<Index>(block), budget.threads, split, target.target.get()}, all_slots,
+                                          plan.spec.samplers[s].at);
+    scratch = std::max(scratch, threads * (block_scratch + 4.0 * 8.0 * block * d));
     // Metrics run one after another: the largest one's work, plus its floor's two exact clouds.
     // Split runs: a sorted metric also holds the target's cloud, both projections, their sorted
     // copies and the exchanged buckets -- about seven clouds (measured: 2.9 GB per rank for 5e7
     // particles in d = 1, README "Clusters"); the others work on the subsample.
-    const MemoryQuery metric_query{dim, split ? subsample : run.point.particles};
+    const MemoryQuery metric_query{dim, split ? subsample : run.point.particles, budget.threads, split, target.target.get()};
+    const double compared = 8.0 * static_cast<double>(metric_query.particles) * d;
     double metrics = split ? 7.0 * cloud : 0.0;
     for (std::size_t m = 0; m < plan.metrics.size(); ++m) {
-      const double floor = plan.spec.metrics[m].floor ? 2.0 * 8.0 * static_cast<double>(metric_query.particles) * d : 0.0;
-      const double fallback = 2.0 * 8.0 * static_cast<double>(metric_query.particles) * d;
-      metrics = std::max(metrics, declared(*plan.metrics[m].info, plan.metrics[m].params, metric_query, fallback) + floor);
+      const double floor = plan.spec.metrics[m].floor ? 2.0 * compared : 0.0;
+      metrics = std::max(metrics, declared(*plan.metrics[m].info, plan.metrics[m].params, metric_query, 2.0 * compared,
+                                           plan.spec.metrics[m].at) +
+                                      floor);
     }
-    const double bytes = cloud * (1.0 + (coupled ? 1.0 : 0.0)) + metrics;
+    const double bytes = cloud * (1.0 + (coupled && split ? 1.0 : 0.0)) + metrics;
     if (bytes > largest) {
       largest = bytes;
       e.per_run_bytes = saturate(bytes);
       std::ostringstream os;
       os << "largest run: " << run.point.particles << " particles x dimension " << dim << " = " << format_bytes(saturate(cloud))
-         << " per copy, " << format_bytes(saturate(bytes)) << " with " << (coupled ? "the coupled reference and " : "")
-         << "metric work";
+         << " per copy, " << format_bytes(saturate(bytes)) << " with metric work";
       e.breakdown = os.str();
     }
   }
-  const double shared = targets + scratch;
+  const double shared = targets + references + scratch;
   e.shared_bytes = saturate(shared);
   e.total_bytes = saturate(std::max(largest, 0.0) * static_cast<double>(e.concurrent_runs) + shared);
-  e.breakdown += "; targets " + format_bytes(saturate(targets)) + ", scratch " + format_bytes(saturate(scratch));
+  e.breakdown += "; targets " + format_bytes(saturate(targets)) + (coupled && !split ? ", coupled references " + format_bytes(saturate(references)) : "") +
+                 ", scratch " + format_bytes(saturate(scratch));
   return e;
 }
 

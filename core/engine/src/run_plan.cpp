@@ -67,13 +67,12 @@ bool replicate_swept(const PipelineSpec& spec) {
 void refuse_too_many_runs(const PipelineSpec& spec) {
   double runs = static_cast<double>(std::max<std::size_t>(1, spec.samplers.size())) *
                 (replicate_swept(spec) ? 1.0 : static_cast<double>(std::max<Index>(1, spec.replicates)));
+  // Samplers x replicates alone: at run.replicates; else at the sweep axis that crosses the cap.
   SourcePos where = spec.at.count("run.replicates") ? spec.at.at("run.replicates") : SourcePos{spec.file};
   for (const auto& axis : spec.sweep) {
+    if (runs > static_cast<double>(max_runs)) break;
     runs *= static_cast<double>(std::max<std::size_t>(1, axis.values.size()));
-    if (runs > static_cast<double>(max_runs)) {
-      where = axis.at;
-      break;
-    }
+    if (runs > static_cast<double>(max_runs)) where = axis.at;
   }
   if (runs > static_cast<double>(max_runs)) {
     throw ConfigError(where, "this pipeline asks for more than " + std::to_string(max_runs) +
