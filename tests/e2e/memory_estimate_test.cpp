@@ -8,6 +8,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <string>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -86,18 +87,49 @@ TEST(MemoryEstimate, AMetricsSamplesAreCountedByValidateAndRunAlike) {
 }
 
 TEST(MemoryEstimate, AnEnormousBlockSizeOrDimensionSaturatesInsteadOfWrapping) {
-  // block_size = 2^63 - 1 once made the scratch term overflow to 0 bytes; 2^40 dimensions times
-  // 2^31 particles is beyond 2^64 bytes and must read as the largest count, not a small one.
+  // block_size = 2^63 - 1 once made the scratch term overflow: a block is at most the particles,
+  // so 100 particles in d = 1 cost kilobytes whatever the block_size.
   const fs::path dir = temp_dir("saturate");
-  const auto block = write_pipeline(dir, 1, "plugin = \"w2_sliced\"",
-                                    "particles = 1000000000\nblock_size = 9223372036854775807");
-  const auto b = run_command(kSgmtk + " validate " + block.string() + " --max-memory 8G");
-  EXPECT_EQ(b.exit_code, 2) << b.output;
-  EXPECT_NE(b.output.find("this sweep needs about"), std::string::npos) << b.output;
+  const auto block = write_pipeline(dir, 1, "plugin = \"w2_sliced\"", "particles = 100\nblock_size = 9223372036854775807");
+  const auto b = run_command(kSgmtk + " validate " + block.string() + " --max-memory 1M --threads 1");
+  EXPECT_EQ(b.exit_code, 0) << b.output;
+  EXPECT_NE(b.output.find(" KiB at peak with 1 thread(s)"), std::string::npos) << b.output;
+  // 2^40 dimensions times 2^31 particles is beyond 2^64 bytes: it must read as the largest count.
   const auto huge = write_pipeline(dir, 1099511627776, "plugin = \"w2_sliced\"", "particles = 2147483648");
   const auto h = run_command(kSgmtk + " validate " + huge.string() + " --max-memory 8G");
   EXPECT_EQ(h.exit_code, 2) << h.output;
   EXPECT_NE(h.output.find("this sweep needs about 16.0 EiB"), std::string::npos) << h.output;
+  fs::remove_all(dir);
+}
+
+// "about 1.5 MiB at peak" -> bytes (the validate line's estimate).
+double estimate_in(const std::string& output) {
+  const auto at = output.find("; about ");
+  if (at == std::string::npos) return -1;
+  std::istringstream in(output.substr(at + 8));
+  double v = 0;
+  std::string unit;
+  in >> v >> unit;
+  const std::string units[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  for (int u = 0; u < 5; ++u, v *= 1024)
+    if (unit == units[u]) return v;
+  return -1;
+}
+
+TEST(MemoryEstimate, EveryCoupledReferenceTheSweepKeepsIsCounted) {
+  // strong_error's reference is one cloud per (target, sampler, replicate, ...), kept by the
+  // executor to the end of the sweep: 20 replicates hold 20 clouds of 10^5 x 10 doubles (8 MB
+  // each), whatever the threads.
+  const fs::path dir = temp_dir("references");
+  const std::string metric = "plugin = \"strong_error\"\nreference_steps = 8";
+  const auto one = run_command(kSgmtk + " validate --threads 1 " +
+                               write_pipeline(dir, 10, metric, "particles = 100000\nreplicates = 1").string());
+  const auto twenty = run_command(kSgmtk + " validate --threads 1 " +
+                                  write_pipeline(dir, 10, metric, "particles = 100000\nreplicates = 20").string());
+  ASSERT_EQ(one.exit_code, 0) << one.output;
+  ASSERT_EQ(twenty.exit_code, 0) << twenty.output;
+  const double cloud = 8.0 * 1e5 * 10;
+  EXPECT_NEAR(estimate_in(twenty.output) - estimate_in(one.output), 19 * cloud, 0.5 * cloud) << one.output << twenty.output;
   fs::remove_all(dir);
 }
 
