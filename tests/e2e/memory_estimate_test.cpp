@@ -72,16 +72,16 @@ TEST(MemoryEstimate, AMetricsOwnDxDWorkIsCounted) {
 }
 
 TEST(MemoryEstimate, AMetricsSamplesAreCountedByValidateAndRunAlike) {
-  // 10^12 exact target samples in d = 2: cloud B (2 x 8 bytes each) and, for 8 workers, their
-  // projections on 8 directions and two sort buffers (66 x 8 bytes each): 5.44e14 B = 494.8 TiB.
+  // 10^12 exact target samples in d = 2: cloud B (2 x 8 bytes each) and, for 2 workers, their
+  // projections on 8 directions and two sort buffers (2 x 10 x 8 bytes each): 1.76e14 B = 160.1 TiB.
   const fs::path dir = temp_dir("metric_samples");
   const auto file = write_pipeline(dir, 2, "plugin = \"w2_sliced\"\nsamples = 1000000000000", "particles = 100");
-  const auto v = run_command(kSgmtk + " validate " + file.string() + " --max-memory 8G");
+  const auto v = run_command(kSgmtk + " validate " + file.string() + " --max-memory 8G --threads 2");
   EXPECT_EQ(v.exit_code, 2) << v.output;
-  EXPECT_NE(v.output.find("this sweep needs about 494.8 TiB"), std::string::npos) << v.output;
-  const auto r = run_command(kSgmtk + " run " + file.string() + " --max-memory 8G");
+  EXPECT_NE(v.output.find("this sweep needs about 160.1 TiB"), std::string::npos) << v.output;
+  const auto r = run_command(kSgmtk + " run " + file.string() + " --max-memory 8G --threads 2");
   EXPECT_EQ(r.exit_code, 2) << r.output;
-  EXPECT_NE(r.output.find("this sweep needs about 494.8 TiB"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("this sweep needs about 160.1 TiB"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir / "out")) << "a refused run must not create its output folder";
   fs::remove_all(dir);
 }

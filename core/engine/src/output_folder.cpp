@@ -18,14 +18,15 @@ std::string output_folder_problem(const std::string& folder) {
   if (folder.empty()) return "the output folder is empty";
   // The nearest part of the path that exists decides: the folder itself, or where it would be
   // made. Not normalized (the kernel resolves `link/..` beside the link's target, not here), and
-  // only "no such file" counts as missing: any other error (a loop, a name too long, no access)
-  // is the answer.
+  // only "no such file" (or a file where a folder should be) counts as missing: any other error
+  // (a loop, a name too long, no access) is the answer.
   fs::path existing = fs::absolute(fs::path(folder));
   std::error_code ec;
   for (;;) {
     const fs::file_status st = fs::status(existing, ec);
     if (!ec && fs::exists(st)) break;
-    if (ec && ec != std::errc::no_such_file_or_directory) return "output folder " + folder + ": " + existing.string() + ": " + ec.message();
+    // ENOTDIR: a part of the path is a file; climbing to it says so.
+    if (ec && ec != std::errc::no_such_file_or_directory && ec != std::errc::not_a_directory) return "output folder " + folder + ": " + existing.string() + ": " + ec.message();
     if (!existing.has_relative_path() || existing.parent_path() == existing) return "output folder " + folder + ": no part of it exists";
     existing = existing.parent_path();
   }
