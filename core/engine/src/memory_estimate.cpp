@@ -20,10 +20,6 @@ namespace sgmtk::engine {
 
 namespace {
 
-// Doubles hold any product here without overflow (1e308); only the conversion to bytes needs a
-// guard, and it saturates instead of wrapping (a huge block_size once read as 0 bytes).
-std::uint64_t saturate(double bytes) { return memory_bytes(bytes); }
-
 // A plugin's declared memory (PluginEntry::memory), or `fallback` when it declares none. Its
 // failure is the pipeline's error at the plugin's table.
 double declared(const PluginInfo& info, const Params& params, const MemoryQuery& q, double fallback, const SourcePos& at) {
@@ -48,6 +44,8 @@ MemoryBudget memory_budget(const std::string& max_memory, std::size_t threads, i
   return b;
 }
 
+// Sizes are multiplied in double (no overflow below 1e308) and converted by memory_bytes, which
+// saturates instead of wrapping (a huge block_size once read as 0 bytes).
 MemoryEstimate estimate_memory(const RunPlan& plan, const MemoryBudget& budget) {
   MemoryEstimate e;
   const bool split = plan.spec.distribute == Distribute::particles;
@@ -115,18 +113,18 @@ MemoryEstimate estimate_memory(const RunPlan& plan, const MemoryBudget& budget) 
     const double bytes = cloud * (1.0 + (coupled && split ? 1.0 : 0.0)) + metrics;
     if (bytes > largest) {
       largest = bytes;
-      e.per_run_bytes = saturate(bytes);
+      e.per_run_bytes = memory_bytes(bytes);
       std::ostringstream os;
-      os << "largest run: " << run.point.particles << " particles x dimension " << dim << " = " << format_bytes(saturate(cloud))
-         << " per copy, " << format_bytes(saturate(bytes)) << " with metric work";
+      os << "largest run: " << run.point.particles << " particles x dimension " << dim << " = " << format_bytes(memory_bytes(cloud))
+         << " per copy, " << format_bytes(memory_bytes(bytes)) << " with metric work";
       e.breakdown = os.str();
     }
   }
   const double shared = targets + references + scratch;
-  e.shared_bytes = saturate(shared);
-  e.total_bytes = saturate(std::max(largest, 0.0) * static_cast<double>(e.concurrent_runs) + shared);
-  e.breakdown += "; targets " + format_bytes(saturate(targets)) + (coupled && !split ? ", coupled references " + format_bytes(saturate(references)) : "") +
-                 ", scratch " + format_bytes(saturate(scratch));
+  e.shared_bytes = memory_bytes(shared);
+  e.total_bytes = memory_bytes(std::max(largest, 0.0) * static_cast<double>(e.concurrent_runs) + shared);
+  e.breakdown += "; targets " + format_bytes(memory_bytes(targets)) + (coupled && !split ? ", coupled references " + format_bytes(memory_bytes(references)) : "") +
+                 ", scratch " + format_bytes(memory_bytes(scratch));
   return e;
 }
 
@@ -169,7 +167,7 @@ std::uint64_t parse_memory_size(const std::string& text) {
   else if (unit == "T" || unit == "TB" || unit == "TIB") scale = 1024.0 * 1024 * 1024 * 1024;
   else throw Error("memory size '" + text + "': unknown unit '" + unit + "' (use K, M, G or T)");
   if (!(v > 0)) throw Error("memory size '" + text + "' must be positive");
-  return saturate(v * scale);
+  return memory_bytes(v * scale);
 }
 
 std::string format_bytes(std::uint64_t bytes) {
