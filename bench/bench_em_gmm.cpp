@@ -1,5 +1,5 @@
 // Euler-Maruyama on the gaussian_mixture target: particle-steps per second, the figure
-// /work/shared/reference/ref_gmm_em.py reports for NumPy (and PyTorch). Same workload:
+// ../shared/reference/ref_gmm_em.py (beside the checkout) reports for NumPy (and PyTorch). Same workload:
 // reverse OU SDE from N(0, I), T = 5, 100 uniform steps (score at tau = T - j h, so delta = 0),
 // an isotropic mixture with K components, means of norm 3 in random directions, stddevs in
 // [0.3, 1], Dirichlet(5)-like weights. Counter-based noise (the Brownian path service) is

@@ -13,7 +13,9 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("MKL_NUM_THREADS", "1")
 import numpy as np
 ap = argparse.ArgumentParser()
-ap.add_argument("--ref", default="/work/shared/reference/ref_gmm_em.py")
+# ../shared beside the checkout (the project root is this file's parent folder).
+ap.add_argument("--ref", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared",
+                                              "reference", "ref_gmm_em.py"))
 ap.add_argument("--preset", choices=["A", "B"], required=True)
 ap.add_argument("--repeats", type=int, default=3)
 a = ap.parse_args()
